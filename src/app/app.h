@@ -1,0 +1,115 @@
+/* app.h - the event loop, worker threads and the account registry.
+ *
+ * The UI thread owns the screen.  It sits in app_loop_run(), which polls
+ * the terminal, a wakeup pipe fed by workers, and a signal pipe (SIGWINCH,
+ * SIGINT, SIGTERM, SIGHUP).  Each account has one worker thread that owns its
+ * connections; the UI submits jobs and gets events back.  Data changes
+ * hands by ownership transfer: a job's data belongs to the worker until
+ * the job ends, an event belongs to the UI once posted. */
+#ifndef MAILTUI_APP_H
+#define MAILTUI_APP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct net_error;
+
+/* ---- events (worker -> UI) --------------------------------------------- */
+
+enum app_event_type {
+	APP_EV_JOB_DONE,    /* a job finished: status 0 or an error text */
+	APP_EV_JOB_CANCELLED,
+	APP_EV_PROGRESS,    /* text/done/total describe long work */
+	APP_EV_STATUS,      /* one line for the status bar */
+	APP_EV_CERT_QUESTION, /* data: struct app_cert_question* */
+	APP_EV_USER,        /* anything else; data/free_data carry it */
+};
+
+struct app_event {
+	enum app_event_type type;
+	int account;           /* index in the registry, -1 for none */
+	uint64_t job;          /* id of the job that posted it, 0 for none */
+	int status;            /* 0 ok, else an error class of the poster */
+	char *text;            /* owned, translated, terminal-safe or NULL */
+	uint64_t done, total;  /* progress */
+	void *data;            /* owned; freed by free_data when the event is freed */
+	void (*free_data)(void *data);
+	struct app_event *next; /* queue link, private */
+};
+
+/* New event, zeroed but for type/account/job; text copied when non-NULL. */
+struct app_event *app_event_new(enum app_event_type type, int account,
+	uint64_t job, const char *text);
+void app_event_free(struct app_event *ev);
+
+/* ---- the loop ---------------------------------------------------------- */
+
+struct app;
+
+struct app_loop_handlers {
+	void *ctx;
+	/* The terminal fd is readable: read keys until none is left. */
+	void (*on_input)(void *ctx);
+	/* One event from a worker; the loop frees it after the call. */
+	void (*on_event)(void *ctx, struct app_event *ev);
+	/* SIGWINCH arrived (coalesced). */
+	void (*on_resize)(void *ctx);
+	/* SIGINT/SIGTERM/SIGHUP: the handler usually asks the loop to quit. */
+	void (*on_signal)(void *ctx, int signo);
+	/* Called once per wake-up after the above, to redraw what changed. */
+	void (*on_idle)(void *ctx);
+};
+
+/* The loop and its pipes.  input_fd is the terminal (0), or -1. */
+struct app *app_new(int input_fd);
+void app_free(struct app *app);
+
+/* Install signal handlers that feed the signal pipe. Once per process. */
+int app_install_signals(struct app *app);
+
+/* Thread-safe: queue ev (ownership passes to the loop) and wake the loop. */
+void app_post(struct app *app, struct app_event *ev);
+
+/* Run until app_quit(); returns 0. */
+int app_loop_run(struct app *app, const struct app_loop_handlers *h);
+void app_quit(struct app *app);
+
+/* ---- workers ----------------------------------------------------------- */
+
+struct app_worker;
+struct app_job;
+
+/* A job runs on the worker thread.  It may post events (progress, status,
+ * questions) through app_job_post().  Its return value is the status of
+ * the APP_EV_JOB_DONE event; *text (owned, translated) may describe it. */
+typedef int (*app_job_fn)(struct app_job *job, void *data, char **text);
+
+struct app_worker *app_worker_new(struct app *app, int account, const char *name);
+/* Cancels everything, waits for the running job, joins the thread. */
+void app_worker_free(struct app_worker *w);
+
+/* Queue a job; data passes to the worker and is freed with free_data after
+ * the job has run (or been cancelled before running).  Returns its id. */
+uint64_t app_worker_submit(struct app_worker *w, app_job_fn fn, void *data,
+	void (*free_data)(void *));
+/* Ask a job to stop: it is dropped if still queued, or its cancel flag
+ * is raised if running (the network code checks it between reads). */
+void app_worker_cancel(struct app_worker *w, uint64_t job);
+/* Jobs queued or running. */
+unsigned app_worker_pending(struct app_worker *w);
+
+/* Inside a job. */
+const volatile int *app_job_cancel_flag(struct app_job *job);
+bool app_job_cancelled(struct app_job *job);
+uint64_t app_job_id(struct app_job *job);
+/* Post an event tagged with this job's id and account. */
+void app_job_post(struct app_job *job, struct app_event *ev);
+
+/* ---- words for lower layers' failures (translate at the edge) ----------- */
+
+/* A translated sentence for a transport failure, naming host and port and,
+ * for certificate problems, the SHA-256 fingerprint.  Owned. */
+char *app_net_error_text(const struct net_error *err, const char *host, unsigned port);
+
+#endif
