@@ -1,0 +1,232 @@
+/* screen.c - ncurses set-up, the frame (title bar, body, status line),
+ * the screen stack and key dispatch. */
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <curses.h>
+#include <glib.h>
+
+#include "app/app.h"
+#include "config/config.h"
+#include "core/core.h"
+#include "core/i18n.h"
+#include "ui/ui.h"
+#include "ui/ui_private.h"
+#include "ui/ui_terminal.h"
+
+#define KEY_CTRL(c) ((c) & 0x1f)
+
+void ui_push(struct ui *ui, struct ui_screen *s)
+{
+	s->below = ui->top;
+	ui->top = s;
+	ui->dirty = true;
+}
+
+void ui_pop(struct ui *ui)
+{
+	struct ui_screen *s = ui->top;
+	if (!s)
+		return;
+	ui->top = s->below;
+	if (s->destroy)
+		s->destroy(s);
+	ui->dirty = true;
+}
+
+void ui_set_status(struct ui *ui, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *raw = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_free(ui->status);
+	ui->status = core_safe_text(raw, (size_t)-1, false);
+	ui->status_error = error;
+	ui->dirty = true;
+	g_free(raw);
+}
+
+void ui_draw_text(int y, int x, const char *text, int cols, int attr)
+{
+	if (cols <= 0)
+		return;
+	char *fit = core_text_fit(text ? text : "", cols, true);
+	attrset(attr);
+	mvaddstr(y, x, fit);
+	attrset(A_NORMAL);
+	g_free(fit);
+}
+
+static int color_attr(struct ui *ui, enum ui_color c, int fallback)
+{
+	return ui->colors ? (int)COLOR_PAIR(c) : fallback;
+}
+
+void ui_redraw(struct ui *ui)
+{
+	int rows = LINES, cols = COLS;
+
+	erase();
+	if (rows < 3 || cols < 10) {
+		ui_draw_text(0, 0, _("Terminal too small"), cols, A_BOLD);
+		refresh();
+		ui->dirty = false;
+		return;
+	}
+	char *bar = g_strdup_printf(" mailtui %s  |  %s  |  %s", VERSION,
+		ui->top && ui->top->title ? ui->top->title(ui->top) : "",
+		_("?:help  q:quit"));
+	ui_draw_text(0, 0, bar, cols, color_attr(ui, UI_COLOR_BAR, A_REVERSE));
+	g_free(bar);
+
+	if (ui->top && ui->top->draw)
+		ui->top->draw(ui->top, ui, 1, rows - 2, cols);
+
+	int attr = ui->status_error ? color_attr(ui, UI_COLOR_ERROR, A_BOLD)
+				    : color_attr(ui, UI_COLOR_BAR, A_REVERSE);
+	ui_draw_text(rows - 1, 0, ui->status ? ui->status : "", cols, attr);
+	refresh();
+	ui->dirty = false;
+}
+
+static void global_key(struct ui *ui, wint_t key, bool fn)
+{
+	if (!fn && key == '?') {
+		if (ui->top && ui->top->name && g_strcmp0(ui->top->name, "help") != 0)
+			ui_push(ui, ui_help_screen_new(ui->top));
+	} else if (!fn && (key == 'q' || key == 'Q')) {
+		/* q closes a screen; on the last one it quits. */
+		if (ui->top && ui->top->below)
+			ui_pop(ui);
+		else
+			app_quit(ui->app);
+	} else if (!fn && key == KEY_CTRL('l')) {
+		clearok(curscr, TRUE);
+		ui->dirty = true;
+	} else if (fn && key == KEY_RESIZE) {
+		ui->dirty = true;
+	} else {
+		ui_set_status(ui, true, _("Unknown key. Press ? for help."));
+	}
+}
+
+static void on_input(void *ctx)
+{
+	struct ui *ui = ctx;
+	wint_t key;
+	int r;
+
+	while ((r = get_wch(&key)) != ERR) {
+		bool fn = r == KEY_CODE_YES;
+		if (ui->status_error) {
+			ui->status_error = false;
+			g_free(ui->status);
+			ui->status = NULL;
+			ui->dirty = true;
+		}
+		if (!(ui->top && ui->top->key && ui->top->key(ui->top, ui, key, fn)))
+			global_key(ui, key, fn);
+		ui->dirty = true;
+	}
+}
+
+static void on_resize(void *ctx)
+{
+	struct ui *ui = ctx;
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+	ui->dirty = true;
+}
+
+static void on_signal(void *ctx, int signo)
+{
+	struct ui *ui = ctx;
+	core_log(CORE_LOG_UI, "signal %d: quitting", signo);
+	app_quit(ui->app);
+}
+
+static void on_event(void *ctx, struct app_event *ev)
+{
+	struct ui *ui = ctx;
+	if (ev->type == APP_EV_STATUS && ev->text)
+		ui_set_status(ui, ev->status != 0, "%s", ev->text);
+	for (struct ui_screen *s = ui->top; s; s = s->below)
+		if (s->event)
+			s->event(s, ui, ev);
+	ui->dirty = true;
+}
+
+static void on_idle(void *ctx)
+{
+	struct ui *ui = ctx;
+	if (ui->dirty)
+		ui_redraw(ui);
+}
+
+static void init_colors(struct ui *ui)
+{
+	if (!has_colors() || getenv("NO_COLOR"))
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(UI_COLOR_BAR, COLOR_BLACK, COLOR_CYAN);
+	init_pair(UI_COLOR_SELECTED, COLOR_BLACK, COLOR_WHITE);
+	init_pair(UI_COLOR_ERROR, COLOR_WHITE, COLOR_RED);
+	init_pair(UI_COLOR_HEADER, COLOR_YELLOW, -1);
+	ui->colors = true;
+}
+
+int ui_run(struct config *cfg, struct app *app, const char *account)
+{
+	struct ui ui = { .cfg = cfg, .app = app, .dirty = true };
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "%s\n", _("mailtui needs a terminal (or run a subcommand: see --help)."));
+		return 1;
+	}
+	if (!initscr()) {
+		fprintf(stderr, "%s\n", _("Cannot initialise the terminal."));
+		return 1;
+	}
+	ui_terminal_guard();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE); /* poll() says when a key is there */
+	set_escdelay(25);
+	curs_set(0);
+	init_colors(&ui);
+	app_install_signals(app); /* after initscr: ours must own SIGWINCH */
+
+	ui_push(&ui, ui_accounts_screen_new(cfg));
+	if (account && !config_account_find(cfg, account))
+		ui_set_status(&ui, true, _("No account named %s."), account);
+	else
+		ui_set_status(&ui, false, ngettext("%u account configured.", "%u accounts configured.",
+			cfg->accounts->len), cfg->accounts->len);
+
+	const struct app_loop_handlers h = {
+		.ctx = &ui,
+		.on_input = on_input,
+		.on_event = on_event,
+		.on_resize = on_resize,
+		.on_signal = on_signal,
+		.on_idle = on_idle,
+	};
+	app_loop_run(app, &h);
+
+	while (ui.top)
+		ui_pop(&ui);
+	ui_terminal_release();
+	g_free(ui.status);
+	return 0;
+}
