@@ -13,21 +13,30 @@
 /* ---- terminal-safe text ------------------------------------------------ */
 
 /* Make bytes from a message or a server safe to put on a terminal: invalid
- * UTF-8 becomes U+FFFD; C0/C1 controls (except TAB, which becomes spaces
- * up to the next multiple of 8 columns when expand_tabs, else one space),
- * ESC sequences, DEL, bidi overrides/isolates and other invisible format
- * characters are removed; the result is NFC.  Newlines are dropped unless
- * keep_newlines (then "\n" is kept, "\r\n" becomes "\n").  len may be
- * (size_t)-1 for a NUL-terminated input.  Returns owned UTF-8. */
+ * UTF-8 becomes U+FFFD (one per maximal ill-formed subpart, as Unicode
+ * recommends); C0/C1 controls, DEL, whole escape sequences (CSI, OSC, DCS,
+ * SOS, PM, APC, ESC x, and their 8-bit C1 forms), bidi controls and other
+ * invisible format characters (Cf, except ZWJ and emoji tags) and
+ * unassigned code points are removed; private-use characters stay.  The
+ * result is NFC, so decomposed input comes out precomposed.
+ * A line break is CR LF, LF, lone CR or U+2028/9.  When keep_newlines it
+ * becomes "\n" and TAB becomes spaces up to the next multiple of 8 columns
+ * (for the pager); otherwise each line break and each TAB becomes one
+ * space (for one-line fields).  An unterminated OSC/DCS string ends at a
+ * line break.  len may be (size_t)-1 for a NUL-terminated input; in may be
+ * NULL (gives "").  Returns owned UTF-8, never NULL. */
 char *core_safe_text(const char *in, size_t len, bool keep_newlines);
 
-/* Display columns of valid UTF-8 (as returned by core_safe_text):
- * combining marks 0, CJK and emoji 2. */
+/* Display columns of valid UTF-8 (as returned by core_safe_text) as
+ * ncurses will draw it: wcwidth() when the locale's codeset is UTF-8,
+ * else GLib's tables.  Combining marks 0, CJK and emoji 2; controls
+ * ("\n", "\t") count 0, so measure one line at a time.  NULL gives 0. */
 int core_text_width(const char *utf8);
 
 /* Copy of utf8 cut to at most cols columns (never splitting a character
  * or separating a base from its combining marks), padded with spaces to
- * exactly cols when pad.  Returns owned UTF-8. */
+ * exactly cols when pad (a wide character that does not fit in the last
+ * column leaves a space).  cols <= 0 gives "".  Returns owned UTF-8. */
 char *core_text_fit(const char *utf8, int cols, bool pad);
 
 /* ---- files ------------------------------------------------------------- */
@@ -36,11 +45,13 @@ char *core_text_fit(const char *utf8, int cols, bool pad);
  * fsync, chmod mode, rename, fsync the directory.  0 or -errno. */
 int core_atomic_write(const char *path, const void *data, size_t len, mode_t mode);
 
-/* mkdir -p with mode for created components.  0 or -errno. */
+/* mkdir -p with mode for created components (existing ones are left as
+ * they are).  0, or -errno (-ENOTDIR when a component is not a directory). */
 int core_mkdir_p(const char *path, mode_t mode);
 
 /* Read a whole file (at most max bytes, else -EFBIG).  *out owned, NUL
- * terminated; *len without the NUL.  0 or -errno. */
+ * terminated (NULL on error); *len without the NUL (len may be NULL).
+ * 0 or -errno. */
 int core_read_file(const char *path, size_t max, char **out, size_t *len);
 
 enum core_xdg {
@@ -50,7 +61,9 @@ enum core_xdg {
 	CORE_XDG_STATE,  /* $XDG_STATE_HOME or ~/.local/state */
 };
 
-/* "<base>/mailtui/<rel>" (rel may be NULL for the directory itself).
+/* "<base>/mailtui/<rel>" (rel may be NULL or "" for the directory itself).
+ * base is $XDG_*_HOME when set and absolute (the spec says to ignore
+ * relative values), else the default under $HOME (or the passwd entry).
  * Does not create anything.  Returns owned path. */
 char *core_xdg_path(enum core_xdg kind, const char *rel);
 
@@ -74,20 +87,29 @@ void core_log_close(void);
 bool core_log_enabled(void);
 
 /* Register a secret (a password, a token): from now on any log line that
- * contains it, or its base64 form, has it replaced by "<redacted>".
- * The string is copied; core_log_close() wipes the copies. */
+ * contains it has it replaced by "<redacted>"; so does any base64 word
+ * that encodes it, at any byte offset (SASL PLAIN's "\0user\0secret").
+ * Works before core_log_open().  The string is copied; core_log_close()
+ * wipes and forgets the copies. */
 void core_log_add_secret(const char *secret);
 
+/* One line: "YYYY-MM-DD HH:MM:SS.mmm <category>: <text>", escaped like
+ * wire data and redacted.  Costs one atomic read when no log is open. */
 void core_log(enum core_log_cat cat, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Log protocol traffic; dir is "C" (client) or "S" (server).  When
- * sensitive, only the command word is logged ("LOGIN <redacted>").
- * Long data is summarised as "<N bytes>".  Control bytes are escaped. */
+ * sensitive, only the command word is logged ("PASS <redacted>", with an
+ * IMAP tag "a1 LOGIN <redacted>"; a line of one word, like a bare SASL
+ * response, is just "<redacted>").  Data over 512 bytes is logged as its
+ * first 200 then "... <N bytes>".  Control bytes, backslash, invalid
+ * UTF-8 and invisible characters are escaped (\r \n \xNN \u{NNNN}), so
+ * the log is safe to cat. */
 void core_log_wire(enum core_log_cat cat, const char *dir,
 	const char *data, size_t len, bool sensitive);
 
-/* Overwrite a secret's bytes before freeing it (explicit_bzero). */
+/* Overwrite a secret's bytes (up to its NUL) before freeing it
+ * (explicit_bzero).  NULL is fine. */
 void core_wipe(char *secret);
 
 #endif

@@ -12,8 +12,9 @@
 static GMutex log_lock;
 static int log_fd = -1;
 static gint log_on; /* read without the lock: the no-op fast path */
-/* Registered secrets and their base64 forms, longest first. */
+/* Registered secrets, and their base64 forms, each longest first. */
 static GPtrArray *log_secrets;
+static GPtrArray *log_b64;
 
 static const char *const cat_names[] = {
 	[CORE_LOG_APP] = "app",	    [CORE_LOG_UI] = "ui",     [CORE_LOG_CONFIG] = "config",
@@ -58,7 +59,10 @@ void core_log_close(void)
 	log_fd = -1;
 	if (log_secrets)
 		g_ptr_array_free(log_secrets, TRUE);
+	if (log_b64)
+		g_ptr_array_free(log_b64, TRUE);
 	log_secrets = NULL;
+	log_b64 = NULL;
 	g_mutex_unlock(&log_lock);
 }
 
@@ -89,10 +93,10 @@ static void add_base64_forms(const char *secret, size_t len)
 			continue;
 		groups = (len - skip) / 3;
 		enc = g_base64_encode((const guchar *)secret + skip, groups * 3);
-		g_ptr_array_add(log_secrets, enc);
+		g_ptr_array_add(log_b64, enc);
 	}
 	/* And the whole secret encoded on its own, padding included. */
-	g_ptr_array_add(log_secrets, g_base64_encode((const guchar *)secret, len));
+	g_ptr_array_add(log_b64, g_base64_encode((const guchar *)secret, len));
 }
 
 void core_log_add_secret(const char *secret)
@@ -103,23 +107,31 @@ void core_log_add_secret(const char *secret)
 		return;
 	len = strlen(secret);
 	g_mutex_lock(&log_lock);
-	if (!log_secrets)
+	if (!log_secrets) {
 		log_secrets = g_ptr_array_new_with_free_func(wipe_free);
+		log_b64 = g_ptr_array_new_with_free_func(wipe_free);
+	}
 	g_ptr_array_add(log_secrets, g_strdup(secret));
 	add_base64_forms(secret, len);
 	g_ptr_array_sort(log_secrets, longest_first);
+	g_ptr_array_sort(log_b64, longest_first);
 	g_mutex_unlock(&log_lock);
 }
 
-/* Caller holds log_lock. */
-static void redact_locked(GString *buf)
+static bool is_base64_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '+' || c == '/' || c == '=';
+}
+
+/* Replace each pattern in buf by "<redacted>".  For base64 patterns the
+ * whole base64 word around the hit goes: its edges still encode bytes of
+ * the secret mixed with its neighbours. */
+static void redact_list(GString *buf, GPtrArray *list, bool whole_word)
 {
 	static const char mark[] = "<redacted>";
 
-	if (!log_secrets)
-		return;
-	for (guint i = 0; i < log_secrets->len; i++) {
-		const char *s = log_secrets->pdata[i];
+	for (guint i = 0; list && i < list->len; i++) {
+		const char *s = list->pdata[i];
 		size_t slen = strlen(s);
 		size_t pos = 0;
 		char *hit;
@@ -127,12 +139,24 @@ static void redact_locked(GString *buf)
 		while (pos < buf->len &&
 		       (hit = memmem(buf->str + pos, buf->len - pos, s, slen)) != NULL) {
 			size_t at = (size_t)(hit - buf->str);
+			size_t end = at + slen;
 
-			g_string_erase(buf, (gssize)at, (gssize)slen);
+			while (whole_word && at > pos && is_base64_char(buf->str[at - 1]))
+				at--;
+			while (whole_word && end < buf->len && is_base64_char(buf->str[end]))
+				end++;
+			g_string_erase(buf, (gssize)at, (gssize)(end - at));
 			g_string_insert(buf, (gssize)at, mark);
 			pos = at + sizeof mark - 1;
 		}
 	}
+}
+
+/* Caller holds log_lock. */
+static void redact_locked(GString *buf)
+{
+	redact_list(buf, log_secrets, false);
+	redact_list(buf, log_b64, true);
 }
 
 void core_log_redact(GString *buf)
