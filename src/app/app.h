@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 struct net_error;
 
 /* ---- events (worker -> UI) --------------------------------------------- */
@@ -105,6 +107,61 @@ bool app_job_cancelled(struct app_job *job);
 uint64_t app_job_id(struct app_job *job);
 /* Post an event tagged with this job's id and account. */
 void app_job_post(struct app_job *job, struct app_event *ev);
+
+/* ---- the mail model shared by backends and the UI ---------------------- */
+
+#include <stddef.h>
+#include <time.h>
+
+enum app_folder_role {
+	APP_ROLE_NONE, APP_ROLE_INBOX, APP_ROLE_DRAFTS, APP_ROLE_SENT,
+	APP_ROLE_ARCHIVE, APP_ROLE_JUNK, APP_ROLE_TRASH,
+};
+
+struct app_folder {
+	char *id;          /* the backend's name: IMAP mailbox (UTF-8) or a notmuch query; owned */
+	char *display;     /* last path component or search name, terminal-safe; owned */
+	int depth;         /* hierarchy level, 0 at the top */
+	enum app_folder_role role;
+	bool selectable;
+	long total, unread; /* -1 when unknown */
+};
+
+enum app_msg_flag {
+	APP_MSG_SEEN = 1 << 0,
+	APP_MSG_ANSWERED = 1 << 1,
+	APP_MSG_FLAGGED = 1 << 2,
+	APP_MSG_DELETED = 1 << 3,
+	APP_MSG_DRAFT = 1 << 4,
+	APP_MSG_ATTACHMENT = 1 << 5,
+};
+
+struct app_msg {
+	uint32_t uid;      /* IMAP UID; local: position in the search result */
+	char *key;         /* local: notmuch message id; NULL for IMAP; owned */
+	char *path;        /* local: a file of the message; owned */
+	time_t date;
+	char *from;        /* decoded, terminal-safe display name or address; owned */
+	char *subject;     /* decoded, terminal-safe; owned */
+	char *message_id, *in_reply_to, *references; /* raw, for threading; owned */
+	unsigned flags;    /* enum app_msg_flag */
+	uint64_t size;
+	char *tags;        /* local: space-separated notmuch tags; owned */
+};
+
+struct app_folder *app_folder_new(void);
+void app_folder_free(void *folder);
+struct app_msg *app_msg_new(void);
+void app_msg_free(void *msg);
+
+/* Thread msgs (borrowed) by References and In-Reply-To, on the client.
+ * Fills order[i] with the index into msgs of the i-th row and depth[i]
+ * with its level (0 for a thread's root); both arrays hold msgs->len.
+ * Threads are ordered by the date of their root, oldest first, children
+ * by date; a missing parent makes its children roots; cycles are broken.
+ * last_child[i] is true when row i is the last reply of its parent (for
+ * drawing the tree). */
+void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_child);
 
 /* ---- words for lower layers' failures (translate at the edge) ----------- */
 

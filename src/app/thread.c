@@ -1,0 +1,121 @@
+/* thread.c - client-side threading by References and In-Reply-To. */
+#include <string.h>
+
+#include <glib.h>
+
+#include "app/app.h"
+
+/* The last Message-ID of a References or In-Reply-To value, borrowed into
+ * buf; NULL when there is none. */
+static const char *last_msgid(const char *refs, char *buf, size_t size)
+{
+	if (!refs)
+		return NULL;
+	const char *end = strrchr(refs, '>');
+	if (!end)
+		return NULL;
+	const char *start = end;
+	while (start > refs && *start != '<')
+		start--;
+	if (*start != '<' || (size_t)(end - start + 2) > size)
+		return NULL;
+	memcpy(buf, start, (size_t)(end - start + 1));
+	buf[end - start + 1] = '\0';
+	return buf;
+}
+
+struct node {
+	int parent;            /* index or -1 */
+	GArray *children;      /* of int, sorted by date */
+};
+
+static int by_date(gconstpointer a, gconstpointer b, gpointer msgs)
+{
+	const struct app_msg *ma = g_ptr_array_index((GPtrArray *)msgs, *(const int *)a);
+	const struct app_msg *mb = g_ptr_array_index((GPtrArray *)msgs, *(const int *)b);
+	if (ma->date != mb->date)
+		return ma->date < mb->date ? -1 : 1;
+	return ma->uid < mb->uid ? -1 : ma->uid > mb->uid;
+}
+
+static bool is_ancestor(struct node *nodes, int maybe_ancestor, int of)
+{
+	for (int p = of; p >= 0; p = nodes[p].parent)
+		if (p == maybe_ancestor)
+			return true;
+	return false;
+}
+
+struct walk {
+	struct node *nodes;
+	unsigned *order;
+	int *depth;
+	bool *last_child;
+	unsigned row;
+};
+
+static void emit(struct walk *w, int idx, int level, bool last)
+{
+	/* Iterative would avoid deep recursion; threads deeper than a few
+	 * thousand replies do not occur, and depth is capped for drawing. */
+	w->order[w->row] = (unsigned)idx;
+	w->depth[w->row] = level;
+	w->last_child[w->row] = last;
+	w->row++;
+	GArray *ch = w->nodes[idx].children;
+	for (guint i = 0; ch && i < ch->len; i++)
+		emit(w, g_array_index(ch, int, i), level < 1000 ? level + 1 : level, i + 1 == ch->len);
+}
+
+void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_child)
+{
+	guint n = msgs->len;
+	struct node *nodes = g_new0(struct node, n);
+	GHashTable *by_id = g_hash_table_new(g_str_hash, g_str_equal);
+	char buf[1024];
+
+	for (guint i = 0; i < n; i++) {
+		const struct app_msg *m = g_ptr_array_index(msgs, i);
+		nodes[i].parent = -1;
+		if (m->message_id && !g_hash_table_contains(by_id, m->message_id))
+			g_hash_table_insert(by_id, m->message_id, GINT_TO_POINTER(i + 1));
+	}
+	for (guint i = 0; i < n; i++) {
+		const struct app_msg *m = g_ptr_array_index(msgs, i);
+		const char *pid = last_msgid(m->references, buf, sizeof buf);
+		int p = pid ? GPOINTER_TO_INT(g_hash_table_lookup(by_id, pid)) - 1 : -1;
+		if (p < 0) {
+			pid = last_msgid(m->in_reply_to, buf, sizeof buf);
+			p = pid ? GPOINTER_TO_INT(g_hash_table_lookup(by_id, pid)) - 1 : -1;
+		}
+		if (p >= 0 && !is_ancestor(nodes, (int)i, p))
+			nodes[i].parent = p;
+	}
+	GArray *roots = g_array_new(FALSE, FALSE, sizeof(int));
+	for (guint i = 0; i < n; i++) {
+		int p = nodes[i].parent;
+		int idx = (int)i;
+		if (p < 0) {
+			g_array_append_val(roots, idx);
+		} else {
+			if (!nodes[p].children)
+				nodes[p].children = g_array_new(FALSE, FALSE, sizeof(int));
+			g_array_append_val(nodes[p].children, idx);
+		}
+	}
+	g_array_sort_with_data(roots, by_date, msgs);
+	for (guint i = 0; i < n; i++)
+		if (nodes[i].children)
+			g_array_sort_with_data(nodes[i].children, by_date, msgs);
+
+	struct walk w = { nodes, order, depth, last_child, 0 };
+	for (guint i = 0; i < roots->len; i++)
+		emit(&w, g_array_index(roots, int, i), 0, true);
+
+	for (guint i = 0; i < n; i++)
+		if (nodes[i].children)
+			g_array_free(nodes[i].children, TRUE);
+	g_array_free(roots, TRUE);
+	g_hash_table_destroy(by_id);
+	g_free(nodes);
+}
