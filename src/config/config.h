@@ -1,10 +1,12 @@
 /* config.h - the config file: [general] and [account NAME] sections.
  *
  * INI style: "key = value", '#' or ';' comments on their own line,
- * surrounding whitespace trimmed.  Loading never stops at the first
- * problem: every error and warning is collected with file:line, so
- * `mailtui check-config` can show them all.  Messages are already
- * translated (they speak about the user's own file). */
+ * surrounding whitespace trimmed, double quotes keep it.  Loading never
+ * stops at the first problem: every error and warning is collected with
+ * file:line, so `mailtui check-config` can show them all.  Messages are
+ * already translated (they speak about the user's own file); the front
+ * end prints them, see config_diag_format().  doc/mailtui.conf.5 is the
+ * user's description of every key. */
 #ifndef MAILTUI_CONFIG_H
 #define MAILTUI_CONFIG_H
 
@@ -23,39 +25,44 @@ enum config_tls {
 enum config_keep { CONFIG_KEEP_NO, CONFIG_KEEP_YES, CONFIG_KEEP_DAYS };
 
 struct config_url {
-	bool set;
+	bool set;       /* false: the key was absent (or invalid, then an error) */
 	char *raw;      /* as written, owned */
 	char *scheme;   /* "imap", "imaps", ... owned */
 	char *host;     /* owned; IPv6 without brackets */
 	unsigned port;  /* explicit or the scheme's default */
-	enum config_tls tls;
+	enum config_tls tls; /* implicit for "s" schemes; else starttls or none */
 };
 
+/* Every char * field is owned by the account and NULL when the key was
+ * absent.  Paths are absolute with ~ expanded.  A config with errors may
+ * hold half-filled accounts: use accounts only when !config_has_errors(). */
 struct config_account {
-	char *name;             /* from [account NAME] */
+	char *name;             /* from [account NAME]: letters, digits, - _ . */
 	int line;               /* line of the section header */
 	enum config_mode mode;
-	char *from;             /* address, "user@example.org" */
-	char *display_name;     /* key "name" */
+	char *from;             /* bare address, "user@example.org" */
+	char *display_name;     /* key "name", else the Name of "from = Name <addr>" */
 	struct config_url imap, pop3, smtp;
 	char *user;
-	char *password;         /* NULL unless given in the file */
+	char *password;         /* NULL unless given in the file; wiped by config_free */
 	char *password_command; /* run by sh -c; first line of stdout */
-	char *oauth_token_command;
+	char *oauth_token_command; /* may stand in for password(_command) */
 	char *maildir;          /* pop3: absolute, ~ expanded */
-	enum config_keep keep;
-	int keep_days;          /* with CONFIG_KEEP_DAYS */
-	int check_interval;     /* seconds, 0 = off */
+	enum config_keep keep;  /* pop3: default CONFIG_KEEP_NO (delete after download) */
+	int keep_days;          /* with CONFIG_KEEP_DAYS, 1..36500 */
+	int check_interval;     /* seconds, 0 = off; default 300 */
 	char *sent_folder, *drafts_folder;
 	char *signature_file;   /* ~ expanded */
-	char *tls_ca_file;      /* ~ expanded */
-	char *tls_fingerprint;  /* "sha256:..." as written */
+	char *tls_ca_file;      /* ~ expanded; was readable at load time */
+	char *tls_fingerprint;  /* "sha256:..." as written, format checked (see
+	                           net_pin_normalize); SPKI hash */
 	bool tls_none;          /* tls = none */
 	int timeout;            /* seconds for connect and each read; default 30 */
 };
 
 struct config_general {
-	char *default_account;
+	/* All owned; defaults are filled in, so nothing is NULL but editor. */
+	char *default_account;  /* checked; default: the first account */
 	char *editor;           /* overrides $VISUAL/$EDITOR */
 	char *html_command;     /* default: "w3m -dump -T text/html" */
 	char **pager_headers;   /* NULL-terminated; default From To Cc Date Subject */
@@ -87,16 +94,35 @@ struct config *config_load(const char *path);
 bool config_has_errors(const struct config *cfg);
 void config_free(struct config *cfg);
 
+/* "error" or "warning", translated.  Static. */
+const char *config_severity_name(enum config_severity sev);
+
+/* "FILE:LINE: error: MESSAGE" ("FILE: error: MESSAGE" for line 0), for
+ * the front end to print.  Owned. */
+char *config_diag_format(const struct config_diag *d);
+
 /* Account by name, or NULL.  Borrowed. */
 struct config_account *config_account_find(struct config *cfg, const char *name);
 
-/* The password: from password_command (run now, blocking: call it from a
- * worker, never the UI thread) or from the file.  *out owned, free with
- * core_wipe() + g_free().  false with *errmsg (owned, translated) on failure. */
+/* The password: from password_command (run now by /bin/sh -c, blocking:
+ * call it from a worker, never the UI thread; its first stdout line, its
+ * stderr discarded) or from the file.  *out owned: the caller must wipe
+ * it, core_wipe() then g_free().  false with *errmsg (owned, translated,
+ * with the exit status, never the command's output) when the command
+ * fails, prints nothing, or there is no password. */
 bool config_account_password(const struct config_account *a, char **out, char **errmsg);
 
-/* "imaps", "starttls", "none" style names for check-config output. */
+/* The same for oauth_token_command (an OAuth2 access token for XOAUTH2).
+ * *out owned, wipe it like a password. */
+bool config_account_oauth_token(const struct config_account *a, char **out, char **errmsg);
+
+/* Translated "TLS", "STARTTLS", "no TLS" for check-config output.  Static. */
 const char *config_tls_name(enum config_tls tls);
+/* "imap" or "pop3" (the config keyword, not translated).  Static. */
 const char *config_mode_name(enum config_mode mode);
+
+/* One line for check-config: "personal  imap  imap: imap.example.org:993
+ * (TLS)  smtp: smtp.example.org:587 (STARTTLS)".  Owned. */
+char *config_account_summary(const struct config_account *a);
 
 #endif
