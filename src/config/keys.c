@@ -476,45 +476,64 @@ static bool all_hex(const char *s, size_t n)
 	return true;
 }
 
-/* "sha256:" then the SPKI hash: 64 hex digits, the same as 32 colon-
- * separated pairs, or base64 (43 characters, or 44 ending in '='). */
-static bool valid_fingerprint(const char *v)
+/* "sha256:" (or curl's "sha256//", as mailtui shows a key) then the
+ * SPKI hash: 64 hex digits, the same as 32 colon-separated pairs, or
+ * canonical base64 (44 characters, or 43 without the final '=').
+ * Returns the value as written, '=' added to unpadded base64 so that
+ * net_pin_normalize() takes it; NULL when malformed. */
+static char *check_fingerprint(const char *v)
 {
 	const char *p;
+	char *b64, *back;
+	guchar *raw;
+	gsize len = 0;
 	size_t n;
+	bool ok;
 
-	if (g_ascii_strncasecmp(v, "sha256:", 7) != 0)
-		return false;
-	p = v + 7;
+	if (g_ascii_strncasecmp(v, "sha256//", 8) == 0)
+		p = v + 8;
+	else if (g_ascii_strncasecmp(v, "sha256:", 7) == 0)
+		p = v + 7;
+	else
+		return NULL;
 	n = strlen(p);
 	if (n == 64)
-		return all_hex(p, 64);
+		return all_hex(p, 64) ? g_strdup(v) : NULL;
 	if (n == 95) {
 		for (size_t i = 0; i < n; i++)
 			if (i % 3 == 2 ? p[i] != ':' : !g_ascii_isxdigit(p[i]))
-				return false;
-		return true;
+				return NULL;
+		return g_strdup(v);
 	}
-	if (n == 43 || n == 44) {
-		for (size_t i = 0; i < 43; i++)
-			if (!g_ascii_isalnum(p[i]) && p[i] != '+' && p[i] != '/')
-				return false;
-		return n == 43 || p[43] == '=';
-	}
-	return false;
+	if (n != 43 && n != 44)
+		return NULL;
+	for (size_t i = 0; i < 43; i++)
+		if (!g_ascii_isalnum(p[i]) && p[i] != '+' && p[i] != '/')
+			return NULL;
+	if (n == 44 && p[43] != '=')
+		return NULL;
+	b64 = n == 43 ? g_strconcat(p, "=", NULL) : g_strdup(p);
+	raw = g_base64_decode(b64, &len);
+	back = g_base64_encode(raw, len);
+	/* Only the canonical spelling, as net_pin_normalize() wants. */
+	ok = len == 32 && strcmp(back, b64) == 0;
+	g_free(raw);
+	g_free(back);
+	g_free(b64);
+	if (!ok)
+		return NULL;
+	return n == 43 ? g_strconcat(v, "=", NULL) : g_strdup(v);
 }
 
 static void set_fingerprint(struct cfg_loader *ld, struct cfg_account_state *st,
                             enum cfg_account_key k, const char *v, int line)
 {
 	(void)k;
-	if (!valid_fingerprint(v)) {
+	st->a->tls_fingerprint = check_fingerprint(v);
+	if (!st->a->tls_fingerprint)
 		cfg_diag(ld, CONFIG_ERROR, line,
 		         _("tls_fingerprint must be \"sha256:\" followed by 64 hex digits "
 		           "(colons allowed) or 44 base64 characters"));
-		return;
-	}
-	st->a->tls_fingerprint = g_strdup(v);
 }
 
 static void set_tls(struct cfg_loader *ld, struct cfg_account_state *st, enum cfg_account_key k,

@@ -213,6 +213,49 @@ static void test_values(void)
 	}
 }
 
+#define EMPTY_B64 "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+#define HEX64 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* tls_fingerprint forms: value written -> value stored (NULL: error). */
+static const struct {
+	const char *in, *stored;
+} fp_cases[] = {
+    {"sha256:" HEX64, "sha256:" HEX64},
+    {"SHA256:" HEX64, "SHA256:" HEX64},
+    {"sha256:E3:B0:C4:42:98:FC:1C:14:9A:FB:F4:C8:99:6F:B9:24:"
+     "27:AE:41:E4:64:9B:93:4C:A4:95:99:1B:78:52:B8:55",
+     "sha256:E3:B0:C4:42:98:FC:1C:14:9A:FB:F4:C8:99:6F:B9:24:"
+     "27:AE:41:E4:64:9B:93:4C:A4:95:99:1B:78:52:B8:55"},
+    {"sha256:" EMPTY_B64 "=", "sha256:" EMPTY_B64 "="},
+    {"sha256:" EMPTY_B64, "sha256:" EMPTY_B64 "="}, /* padded for net */
+    {"sha256//" EMPTY_B64 "=", "sha256//" EMPTY_B64 "="},
+    {"sha256:" HEX64 "00", NULL},
+    {"sha256:e3b0:c442", NULL},
+    {"sha256:" EMPTY_B64 "V", NULL},                               /* 44 without '=' */
+    {"sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=", NULL}, /* not canonical */
+    {"sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSu!U=", NULL},
+    {"md5:" HEX64, NULL},
+    {EMPTY_B64 "=", NULL},
+};
+
+static void test_fingerprints(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(fp_cases); i++) {
+		char *text = g_strdup_printf(IMAP_OK "tls_fingerprint = %s\n", fp_cases[i].in);
+		char *path = cfgtest_write("fp", text, 0600);
+		struct config *cfg = config_load(path);
+		struct config_account *a = g_ptr_array_index(cfg->accounts, 0);
+
+		g_test_message("case %zu: %s", i, fp_cases[i].in);
+		cfgtest_dump(cfg);
+		g_assert_cmpint(config_has_errors(cfg), ==, fp_cases[i].stored == NULL);
+		g_assert_cmpstr(a->tls_fingerprint, ==, fp_cases[i].stored);
+		config_free(cfg);
+		g_free(path);
+		g_free(text);
+	}
+}
+
 static void test_tls_none(void)
 {
 	static const char text[] = "[account plain]\n"
@@ -491,6 +534,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/load/defaults", test_defaults);
 	g_test_add_func("/config/load/values", test_values);
 	g_test_add_func("/config/load/tls_none", test_tls_none);
+	g_test_add_func("/config/load/fingerprints", test_fingerprints);
 	g_test_add_func("/config/load/diagnostics", test_diagnostics);
 	g_test_add_func("/config/load/missing_file", test_missing_file);
 	g_test_add_func("/config/load/ca_file", test_ca_file_exists);
