@@ -25,6 +25,16 @@ static void test_sample(void)
 	g_free(text);
 }
 
+static void test_default_path(void)
+{
+	char *path;
+
+	g_setenv("XDG_CONFIG_HOME", "/xdg/conf", TRUE);
+	path = config_default_path();
+	g_assert_cmpstr(path, ==, "/xdg/conf/mailtui/config");
+	g_free(path);
+}
+
 int main(int argc, char **argv)
 {
 	int r;
@@ -32,6 +42,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	cfgtest_init();
 	g_test_add_func("/config/sample", test_sample);
+	g_test_add_func("/config/default_path", test_default_path);
 	r = g_test_run();
 	cfgtest_cleanup();
 	return r;
