@@ -23,7 +23,8 @@
  * becomes "\n" and TAB becomes spaces up to the next multiple of 8 columns
  * (for the pager); otherwise each line break and each TAB becomes one
  * space (for one-line fields).  An unterminated OSC/DCS string ends at a
- * line break.  len may be (size_t)-1 for a NUL-terminated input; in may be
+ * line break.  A combining mark with no base (at the start) is kept; it
+ * has width 0.  len may be (size_t)-1 for a NUL-terminated input; in may be
  * NULL (gives "").  Returns owned UTF-8, never NULL. */
 char *core_safe_text(const char *in, size_t len, bool keep_newlines);
 

@@ -17,9 +17,14 @@ static GPtrArray *log_secrets;
 static GPtrArray *log_b64;
 
 static const char *const cat_names[] = {
-	[CORE_LOG_APP] = "app",	    [CORE_LOG_UI] = "ui",     [CORE_LOG_CONFIG] = "config",
-	[CORE_LOG_NET] = "net",	    [CORE_LOG_IMAP] = "imap", [CORE_LOG_POP3] = "pop3",
-	[CORE_LOG_SMTP] = "smtp",   [CORE_LOG_LOCAL] = "local",
+	[CORE_LOG_APP] = "app",
+	[CORE_LOG_UI] = "ui",
+	[CORE_LOG_CONFIG] = "config",
+	[CORE_LOG_NET] = "net",
+	[CORE_LOG_IMAP] = "imap",
+	[CORE_LOG_POP3] = "pop3",
+	[CORE_LOG_SMTP] = "smtp",
+	[CORE_LOG_LOCAL] = "local",
 };
 
 static void wipe_free(gpointer p)
@@ -181,8 +186,7 @@ static void append_timestamp(GString *line)
 void core_log_emit(enum core_log_cat cat, GString *msg)
 {
 	GString *line = g_string_sized_new(msg->len + 48);
-	const char *name =
-		(unsigned)cat < G_N_ELEMENTS(cat_names) ? cat_names[cat] : "?";
+	const char *name = (unsigned)cat < G_N_ELEMENTS(cat_names) ? cat_names[cat] : "?";
 	const char *p;
 	size_t left;
 
