@@ -1,0 +1,384 @@
+/* imap.h - IMAP4rev1 client: a pure response parser with typed decoders,
+ * modified UTF-7 mailbox names, and a session that runs the commands.
+ *
+ * Nothing here prints or translates: failures are an enum imap_status
+ * plus the raw server text kept on the session (imap_session_text()).
+ *
+ * Ownership: a struct imap_response owns every byte reachable from it
+ * (values, decoded envelopes, body structures); decoded structs borrow
+ * from the response they were decoded from and die with it.  Callbacks
+ * receive borrowed pointers valid only during the call. */
+#ifndef MAILTUI_IMAP_H
+#define MAILTUI_IMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "net/net.h"
+
+/* ======================================================================
+ * Response parser (pure: bytes in, response out; no I/O, no globals)
+ * ====================================================================== */
+
+struct imap_response;
+struct imap_arena;
+
+struct imap_limits {
+	size_t max_line;    /* bytes of one line outside literals; 0: 1 MiB */
+	size_t max_literal; /* bytes of one literal; 0: 64 MiB */
+	size_t max_depth;   /* nesting of parenthesised lists; 0: 64 */
+	size_t max_items;   /* values in one response; 0: 2,000,000 */
+};
+
+enum imap_parse_result {
+	IMAP_PARSE_DONE,        /* *out holds one response of *used bytes */
+	IMAP_PARSE_MORE,        /* need more bytes; *need > 0 inside a literal */
+	IMAP_PARSE_ERR_SYNTAX,  /* malformed response */
+	IMAP_PARSE_ERR_DEPTH,   /* lists nested deeper than max_depth */
+	IMAP_PARSE_ERR_ITEMS,   /* more than max_items values */
+	IMAP_PARSE_ERR_LINE,    /* a line longer than max_line */
+	IMAP_PARSE_ERR_LITERAL, /* a literal larger than max_literal */
+};
+
+/* Framing state between calls, so a response that arrives in pieces is
+ * scanned once.  Plain data: init it, no free needed. */
+struct imap_parser {
+	struct imap_limits lim;
+	size_t pos;         /* bytes of the current response already framed */
+	size_t line_start;  /* start of the line being framed */
+	size_t lit_left;    /* literal bytes still to come */
+	size_t err_offset;  /* where the last error was found */
+};
+
+void imap_parser_init(struct imap_parser *p, const struct imap_limits *lim /* NULL: defaults */);
+
+/* Feed the bytes of the current response: buf[0..len) must start at the
+ * response's first byte and hold everything received since (the caller
+ * appends and calls again after MORE; after DONE it drops *used bytes
+ * from the front).  On DONE *out is owned by the caller
+ * (imap_response_free).  *need is the number of literal bytes still
+ * missing, 0 when a line is awaited.  Errors leave the parser reset. */
+enum imap_parse_result imap_parse(struct imap_parser *p, const char *buf, size_t len,
+	struct imap_response **out, size_t *used, size_t *need);
+
+/* Name of a parse result ("syntax", ...), for logs.  Static string. */
+const char *imap_parse_result_name(enum imap_parse_result r);
+
+enum imap_value_type {
+	IMAP_VALUE_ATOM,   /* includes numbers, flags, "BODY[1]<0>" items */
+	IMAP_VALUE_STRING, /* quoted string or literal */
+	IMAP_VALUE_NIL,
+	IMAP_VALUE_LIST,
+};
+
+#define IMAP_VALUE_LITERAL 1u /* string came as {n} */
+#define IMAP_VALUE_BINARY  2u /* string came as ~{n} (may hold NULs) */
+
+struct imap_value {
+	enum imap_value_type type;
+	unsigned flags;
+	const char *str;                 /* atom/string bytes, NUL-terminated; NULL otherwise */
+	size_t len;                      /* bytes in str */
+	const struct imap_value *items;  /* list members */
+	size_t n;                        /* number of list members */
+};
+
+enum imap_resp_kind {
+	IMAP_RESP_UNTAGGED, /* "* ..." */
+	IMAP_RESP_TAGGED,   /* "a1 OK ..." */
+	IMAP_RESP_CONTINUE, /* "+ ..." */
+};
+
+enum imap_cond {
+	IMAP_COND_NONE, /* not a status response (data: FETCH, LIST ...) */
+	IMAP_COND_OK,
+	IMAP_COND_NO,
+	IMAP_COND_BAD,
+	IMAP_COND_PREAUTH,
+	IMAP_COND_BYE,
+};
+
+enum imap_code_kind {
+	IMAP_CODE_NONE, /* no [code] */
+	IMAP_CODE_OTHER, /* see name and raw */
+	IMAP_CODE_ALERT,
+	IMAP_CODE_CAPABILITY,     /* args: atoms */
+	IMAP_CODE_PERMANENTFLAGS, /* args: the flags */
+	IMAP_CODE_READ_ONLY,
+	IMAP_CODE_READ_WRITE,
+	IMAP_CODE_TRYCREATE,
+	IMAP_CODE_UIDNEXT,        /* number */
+	IMAP_CODE_UIDVALIDITY,    /* number */
+	IMAP_CODE_UNSEEN,         /* number */
+	IMAP_CODE_HIGHESTMODSEQ,  /* number */
+	IMAP_CODE_NOMODSEQ,
+	IMAP_CODE_APPENDUID,      /* number = uidvalidity, set1 = uid(s) */
+	IMAP_CODE_COPYUID,        /* number = uidvalidity, set1 = source, set2 = dest */
+	IMAP_CODE_CLOSED,
+	IMAP_CODE_UIDNOTSTICKY,
+	IMAP_CODE_MODIFIED,       /* set1 = uids not stored (CONDSTORE) */
+};
+
+struct imap_code {
+	enum imap_code_kind kind;
+	const char *name;  /* the code's atom, uppercased; NULL when none */
+	const char *raw;   /* text after the name up to "]", "" when none */
+	uint64_t number;
+	const char *set1, *set2;
+	const struct imap_value *args;
+	size_t nargs;
+};
+
+struct imap_response {
+	enum imap_resp_kind kind;
+	const char *tag;      /* tagged responses; NULL otherwise */
+	enum imap_cond cond;  /* status responses; IMAP_COND_NONE for data */
+	struct imap_code code;
+	const char *text;     /* human text of a status or continuation response, "" if none;
+	                         untrusted server bytes */
+	bool has_number;      /* "* 12 FETCH": number = 12 */
+	uint32_t number;
+	const char *name;     /* keyword uppercased: "FETCH", "LIST", "OK", ...; "" for "+" */
+	const struct imap_value *args; /* data after the keyword (not for status responses) */
+	size_t nargs;
+	struct imap_arena *arena_; /* private */
+};
+
+void imap_response_free(struct imap_response *r);
+
+/* ---- value helpers --------------------------------------------------- */
+
+/* Atom or string text; NULL for NIL and lists. Borrowed. */
+const char *imap_value_str(const struct imap_value *v);
+/* Case-insensitive compare of an atom or string with s. */
+bool imap_value_is(const struct imap_value *v, const char *s);
+/* A number that fits (digits only). */
+bool imap_value_u32(const struct imap_value *v, uint32_t *out);
+bool imap_value_u64(const struct imap_value *v, uint64_t *out);
+
+/* ---- sequence sets --------------------------------------------------- */
+
+struct imap_range {
+	uint32_t lo, hi; /* lo <= hi; "*" is UINT32_MAX */
+};
+
+/* Parse "1:4,7,9:*".  *out owned (g_free).  False when malformed or when
+ * there are more than max ranges. */
+bool imap_seqset_parse(const char *s, size_t max, struct imap_range **out, size_t *n);
+/* Format uids (any order, duplicates allowed) as a compact set "1:3,7".
+ * Returns owned string (g_free), "" for n == 0. */
+char *imap_seqset_format(const uint32_t *uids, size_t n);
+
+/* ---- capabilities ---------------------------------------------------- */
+
+enum imap_cap {
+	IMAP_CAP_IMAP4REV1 = 1ull << 0,
+	IMAP_CAP_STARTTLS = 1ull << 1,
+	IMAP_CAP_LOGINDISABLED = 1ull << 2,
+	IMAP_CAP_AUTH_PLAIN = 1ull << 3,
+	IMAP_CAP_SASL_IR = 1ull << 4,
+	IMAP_CAP_IDLE = 1ull << 5,
+	IMAP_CAP_UIDPLUS = 1ull << 6,
+	IMAP_CAP_MOVE = 1ull << 7,
+	IMAP_CAP_CONDSTORE = 1ull << 8,
+	IMAP_CAP_QRESYNC = 1ull << 9,
+	IMAP_CAP_LITERALPLUS = 1ull << 10,
+	IMAP_CAP_LITERALMINUS = 1ull << 11,
+	IMAP_CAP_ENABLE = 1ull << 12,
+	IMAP_CAP_SPECIAL_USE = 1ull << 13,
+	IMAP_CAP_LIST_STATUS = 1ull << 14,
+	IMAP_CAP_LIST_EXTENDED = 1ull << 15,
+	IMAP_CAP_UTF8_ACCEPT = 1ull << 16,
+	IMAP_CAP_ESEARCH = 1ull << 17,
+	IMAP_CAP_BINARY = 1ull << 18,
+	IMAP_CAP_NAMESPACE = 1ull << 19,
+	IMAP_CAP_UNSELECT = 1ull << 20,
+	IMAP_CAP_CHILDREN = 1ull << 21,
+	IMAP_CAP_SORT = 1ull << 22,
+	IMAP_CAP_THREAD_REFERENCES = 1ull << 23,
+	IMAP_CAP_ID = 1ull << 24,
+	IMAP_CAP_IMAP4REV2 = 1ull << 25,
+};
+
+/* Bits of the known capability atoms among v[0..n) (unknown ones ignored). */
+uint64_t imap_caps_from_values(const struct imap_value *v, size_t n);
+/* The capabilities of "* CAPABILITY ...", "* ENABLED ..." or a status
+ * response with a [CAPABILITY ...] code; 0 for anything else. */
+uint64_t imap_caps_decode(const struct imap_response *r);
+/* Canonical name of one capability bit ("IDLE"), or NULL. Static. */
+const char *imap_cap_name(uint64_t cap);
+
+/* ---- FETCH ----------------------------------------------------------- */
+
+/* Which FETCH items a struct imap_msg has (also what to ask for). */
+enum imap_fetch_item {
+	IMAP_FETCH_UID = 1u << 0,
+	IMAP_FETCH_FLAGS = 1u << 1,
+	IMAP_FETCH_INTERNALDATE = 1u << 2,
+	IMAP_FETCH_SIZE = 1u << 3, /* RFC822.SIZE */
+	IMAP_FETCH_ENVELOPE = 1u << 4,
+	IMAP_FETCH_BODYSTRUCTURE = 1u << 5,
+	IMAP_FETCH_HEADERS = 1u << 6, /* BODY.PEEK[HEADER.FIELDS (...)] */
+	IMAP_FETCH_MODSEQ = 1u << 7,
+	IMAP_FETCH_SECTIONS = 1u << 8, /* any BODY[...] / BINARY[...] data */
+};
+
+/* System flags as bits; every flag is also in flags[]. */
+enum imap_flag {
+	IMAP_FLAG_SEEN = 1u << 0,
+	IMAP_FLAG_ANSWERED = 1u << 1,
+	IMAP_FLAG_FLAGGED = 1u << 2,
+	IMAP_FLAG_DELETED = 1u << 3,
+	IMAP_FLAG_DRAFT = 1u << 4,
+	IMAP_FLAG_RECENT = 1u << 5,
+	IMAP_FLAG_FORWARDED = 1u << 6, /* $Forwarded */
+};
+
+/* Raw server strings (RFC 2047 words left encoded: decoding is mime's
+ * job); NULL where the server sent NIL. */
+struct imap_address {
+	const char *name, *adl, *mailbox, *host; /* host NULL: group start/end (RFC 3501) */
+};
+
+struct imap_envelope {
+	const char *date, *subject, *in_reply_to, *message_id;
+	const struct imap_address *from, *sender, *reply_to, *to, *cc, *bcc;
+	size_t n_from, n_sender, n_reply_to, n_to, n_cc, n_bcc;
+};
+
+struct imap_param {
+	const char *name, *value;
+};
+
+struct imap_body {
+	const char *type, *subtype; /* as sent (compare case-insensitively) */
+	const char *section;        /* "1", "2.1"; "" for the top multipart */
+	const struct imap_param *params;
+	size_t n_params;
+	const char *id, *description, *encoding; /* NULL when NIL */
+	uint32_t size;  /* octets of the encoded part */
+	uint32_t lines; /* TEXT and MESSAGE/RFC822 parts */
+	const char *md5, *disposition, *language, *location; /* extension data, may be NULL */
+	const struct imap_param *disp_params;
+	size_t n_disp_params;
+	const struct imap_envelope *envelope; /* message/rfc822 */
+	const struct imap_body *message;      /* message/rfc822: its body */
+	const struct imap_body *parts;        /* multipart children */
+	size_t n_parts;
+};
+
+struct imap_section_data {
+	const char *section; /* inside the brackets: "1", "HEADER.FIELDS (SUBJECT)", "" */
+	bool binary;         /* BINARY[...] rather than BODY[...] */
+	bool has_origin;
+	uint32_t origin;     /* "<origin>" of a partial fetch */
+	const char *data;    /* NULL when NIL */
+	size_t len;
+};
+
+struct imap_msg {
+	uint32_t seq;
+	unsigned have; /* enum imap_fetch_item bits present */
+	uint32_t uid;
+	const char *const *flags;
+	size_t n_flags;
+	unsigned flag_bits; /* enum imap_flag */
+	const char *internaldate; /* as sent */
+	time_t internaldate_t;    /* parsed, UTC seconds; 0 if unparseable */
+	uint64_t size;
+	uint64_t modseq;
+	const struct imap_envelope *envelope;
+	const struct imap_body *body;
+	const struct imap_section_data *sections;
+	size_t n_sections;
+};
+
+/* Decode "* n FETCH (...)".  False when r is not a FETCH or is malformed.
+ * *out borrows from r. */
+bool imap_fetch_decode(struct imap_response *r, struct imap_msg *out);
+/* The data of the section whose name matches (case-insensitive), or NULL. */
+const struct imap_section_data *imap_msg_section(const struct imap_msg *m, const char *section);
+/* Flag bits of one flag name ("\\Seen" -> IMAP_FLAG_SEEN), 0 for others. */
+unsigned imap_flag_bit(const char *flag);
+
+/* ---- LIST / LSUB / STATUS / SEARCH / ESEARCH / VANISHED --------------- */
+
+enum imap_mbox_attr {
+	IMAP_MBX_NOSELECT = 1u << 0,
+	IMAP_MBX_NOINFERIORS = 1u << 1,
+	IMAP_MBX_HASCHILDREN = 1u << 2,
+	IMAP_MBX_HASNOCHILDREN = 1u << 3,
+	IMAP_MBX_MARKED = 1u << 4,
+	IMAP_MBX_UNMARKED = 1u << 5,
+	IMAP_MBX_NONEXISTENT = 1u << 6,
+	IMAP_MBX_SUBSCRIBED = 1u << 7,
+	IMAP_MBX_REMOTE = 1u << 8,
+	/* RFC 6154 special use */
+	IMAP_MBX_ALL = 1u << 9,
+	IMAP_MBX_ARCHIVE = 1u << 10,
+	IMAP_MBX_DRAFTS = 1u << 11,
+	IMAP_MBX_FLAGGED = 1u << 12,
+	IMAP_MBX_JUNK = 1u << 13,
+	IMAP_MBX_SENT = 1u << 14,
+	IMAP_MBX_TRASH = 1u << 15,
+};
+#define IMAP_MBX_SPECIAL_USE_MASK 0xfe00u
+
+struct imap_list {
+	unsigned attrs;          /* enum imap_mbox_attr */
+	char delim;              /* hierarchy delimiter, 0 when NIL */
+	const char *raw_name;    /* as on the wire (mUTF-7 unless UTF8=ACCEPT) */
+	const char *name;        /* UTF-8; NULL when the wire name is not valid */
+};
+
+/* "* LIST" or "* LSUB".  utf8: UTF8=ACCEPT is enabled (names are UTF-8). */
+bool imap_list_decode(struct imap_response *r, bool utf8, struct imap_list *out);
+
+enum imap_status_item {
+	IMAP_STATUS_MESSAGES = 1u << 0,
+	IMAP_STATUS_RECENT = 1u << 1,
+	IMAP_STATUS_UIDNEXT = 1u << 2,
+	IMAP_STATUS_UIDVALIDITY = 1u << 3,
+	IMAP_STATUS_UNSEEN = 1u << 4,
+	IMAP_STATUS_HIGHESTMODSEQ = 1u << 5,
+};
+
+struct imap_mbox_status {
+	const char *raw_name, *name; /* as in struct imap_list */
+	unsigned have;               /* enum imap_status_item */
+	uint32_t messages, recent, uidnext, uidvalidity, unseen;
+	uint64_t highestmodseq;
+};
+
+bool imap_status_decode(struct imap_response *r, bool utf8, struct imap_mbox_status *out);
+
+struct imap_search {
+	bool esearch;        /* ESEARCH form */
+	const char *tag;     /* ESEARCH (TAG "x"), or NULL */
+	bool uid;            /* ESEARCH ... UID */
+	bool has_min, has_max, has_count;
+	uint32_t min, max, count;
+	const char *all;     /* ESEARCH ALL set, or NULL */
+	const uint32_t *nums; /* SEARCH numbers */
+	size_t n_nums;
+	uint64_t modseq;     /* (MODSEQ n) / MODSEQ n, 0 when absent */
+};
+
+bool imap_search_decode(struct imap_response *r, struct imap_search *out);
+
+/* "* VANISHED [(EARLIER)] set": *set borrowed from r. */
+bool imap_vanished_decode(const struct imap_response *r, bool *earlier, const char **set);
+
+/* ======================================================================
+ * Mailbox names: modified UTF-7 (RFC 3501 5.1.3)
+ * ====================================================================== */
+
+/* UTF-8 to modified UTF-7.  Owned (g_free); NULL when utf8 is not valid UTF-8. */
+char *imap_utf7_encode(const char *utf8);
+/* Modified UTF-7 to UTF-8.  Owned (g_free); NULL when the input is not
+ * valid modified UTF-7 (bad base64, non-canonical, raw 8-bit, bad UTF-16). */
+char *imap_utf7_decode(const char *mutf7);
+
+#endif
