@@ -95,9 +95,18 @@ enum net_status net_start_tls(struct net_conn *c, struct net_error *err)
 	 * been injected by a man in the middle (CVE-2011-0411). */
 	net_reader_discard(c);
 	enum net_status st = net_tls_handshake(c, err);
-	if (st == NET_OK && err)
+	if (st != NET_OK)
+		net_conn_kill(c);
+	else if (err)
 		err->status = NET_OK;
 	return st;
+}
+
+void net_conn_kill(struct net_conn *c)
+{
+	c->dead = true;
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
 }
 
 void net_set_read_timeout(struct net_conn *c, int ms)

@@ -76,6 +76,8 @@ static enum net_status recv_error(struct net_conn *c, ssize_t n, struct net_erro
  * so a literal never makes the buffer grow past its own size. */
 static enum net_status fill(struct net_conn *c, size_t need, struct net_error *err)
 {
+	if (c->dead)
+		return net_fail(err, NET_ERR_TLS, "connection unusable after a failed TLS upgrade");
 	if (c->cancel && *c->cancel)
 		return net_fail(err, NET_ERR_CANCELLED, NULL);
 	size_t avail = c->wpos - c->rpos;
@@ -188,6 +190,8 @@ static enum net_status send_error(struct net_conn *c, ssize_t n, struct net_erro
 static enum net_status write_all(struct net_conn *c, const char *p, size_t left,
 	struct net_error *err)
 {
+	if (c->dead)
+		return net_fail(err, NET_ERR_TLS, "connection unusable after a failed TLS upgrade");
 	int64_t deadline = net_now_ms() + c->read_timeout_ms;
 	while (left > 0) {
 		if (c->cancel && *c->cancel)

@@ -113,7 +113,9 @@ enum net_status net_adopt_fd(int fd, const struct net_opts *opts, struct net_con
 
 /* Upgrade a plaintext connection after the protocol's STARTTLS/STLS got
  * its positive reply.  Verifies exactly as net_connect does.  Any bytes
- * buffered before the upgrade are discarded (STARTTLS injection defence). */
+ * buffered before the upgrade are discarded (STARTTLS injection defence).
+ * On failure the connection is shut down and refuses all further reads
+ * and writes (NET_ERR_TLS), so nothing can follow in plaintext: close it. */
 enum net_status net_start_tls(struct net_conn *c, struct net_error *err);
 
 /* STARTTLS negotiation for the line protocols, so that IMAP and POP3 share
@@ -125,7 +127,8 @@ enum net_status net_start_tls(struct net_conn *c, struct net_error *err);
  *   POP3: "CAPA", the list up to "."; STLS must be there; "STLS", "+OK".
  * then net_start_tls().  Not offered, or any negative or unexpected reply:
  * NET_ERR_NO_STARTTLS with the capability line (or the reply) in detail,
- * and nothing more is sent.  Tags S1 and S2 are used: start the caller's
+ * and nothing more is sent: on any failure the connection is shut down
+ * and refuses further I/O, as after a failed net_start_tls.  Tags S1 and S2 are used: start the caller's
  * tags elsewhere.  Capabilities seen before TLS are not to be trusted:
  * the caller must ask CAPABILITY/CAPA again over TLS. */
 enum net_starttls_proto { NET_STARTTLS_IMAP, NET_STARTTLS_POP3 };

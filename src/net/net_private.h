@@ -49,6 +49,9 @@ struct net_conn {
 
 	bool log;
 	int log_cat;
+	/* Set when a TLS upgrade failed: no byte may go out in plaintext
+	 * after that, whatever the caller does next. */
+	bool dead;
 };
 
 /* errors.c */
@@ -78,5 +81,7 @@ bool net_host_is_ip(const char *host);
 
 /* io.c */
 void net_reader_discard(struct net_conn *c);
+/* conn.c: refuse all further I/O on c (see struct net_conn.dead). */
+void net_conn_kill(struct net_conn *c);
 
 #endif

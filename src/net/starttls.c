@@ -140,5 +140,10 @@ enum net_status net_starttls(struct net_conn *c, enum net_starttls_proto p,
 		err = &local;
 	if (c->session)
 		return net_fail(err, NET_ERR_TLS, "already using TLS");
-	return p == NET_STARTTLS_IMAP ? imap_starttls(c, err) : pop3_starttls(c, err);
+	enum net_status st =
+		p == NET_STARTTLS_IMAP ? imap_starttls(c, err) : pop3_starttls(c, err);
+	/* Whatever went wrong, nothing may follow in plaintext (credentials). */
+	if (st != NET_OK)
+		net_conn_kill(c);
+	return st;
 }

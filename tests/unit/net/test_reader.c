@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
+#include "core/core.h"
 #include "net/net.h"
 
 struct pair {
@@ -305,6 +307,39 @@ static void test_cancel(void)
 	pair_close(&p);
 }
 
+/* Traffic goes to the log through core_log_wire; secrets do not. */
+static void test_wire_log(void)
+{
+	gchar *dir = g_dir_make_tmp("net-log-XXXXXX", NULL);
+	gchar *path = g_build_filename(dir, "log", NULL);
+	g_assert_cmpint(core_log_open(path), ==, 0);
+	struct pair p;
+	struct net_error err;
+	pair_open(&p, NULL);
+	net_set_log(p.c, CORE_LOG_IMAP);
+	g_assert_cmpint(net_write(p.c, "a1 CAPABILITY\r\n", 15, &err), ==, NET_OK);
+	g_assert_cmpint(net_write_sensitive(p.c, "a2 LOGIN alice s3cr3t-pw\r\n", 26, &err), ==,
+		NET_OK);
+	peer_send(&p, "* OK greeting-line\r\n", 20);
+	expect_line(p.c, "* OK greeting-line");
+	net_set_log(p.c, -1);
+	g_assert_cmpint(net_write(p.c, "a3 NOT-LOGGED\r\n", 15, &err), ==, NET_OK);
+	pair_close(&p);
+	core_log_close();
+	gchar *text = NULL;
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_assert_nonnull(strstr(text, "a1 CAPABILITY"));
+	g_assert_nonnull(strstr(text, "greeting-line"));
+	g_assert_nonnull(strstr(text, "LOGIN"));
+	g_assert_null(strstr(text, "s3cr3t-pw"));
+	g_assert_null(strstr(text, "NOT-LOGGED"));
+	g_free(text);
+	g_remove(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -319,5 +354,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/net/reader/closed", test_closed);
 	g_test_add_func("/net/reader/cancel", test_cancel);
 	g_test_add_func("/net/writer/write_all", test_write_all);
+	g_test_add_func("/net/log/wire", test_wire_log);
 	return g_test_run();
 }

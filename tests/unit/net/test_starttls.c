@@ -59,6 +59,12 @@ static void run_script(enum net_starttls_proto proto, const char *const *replies
 	struct peer p = {sv[1], replies, hang_up, g_string_new(NULL)};
 	GThread *t = g_thread_new("peer", peer_run, &p);
 	out->st = net_starttls(c, proto, &out->err);
+	if (out->st != NET_OK) {
+		/* A careless caller that sends its login anyway gets nowhere. */
+		struct net_error e2;
+		g_assert_cmpint(net_write(c, "a LOGIN u p\r\n", 13, &e2), ==, NET_ERR_TLS);
+		g_assert_cmpint(net_write_sensitive(c, "PASS p\r\n", 8, &e2), ==, NET_ERR_TLS);
+	}
 	net_close(c);
 	g_thread_join(t);
 	close(sv[1]);
