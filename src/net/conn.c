@@ -20,8 +20,9 @@ static struct net_conn *conn_new(const struct net_opts *opts)
 	c->trust_file = g_strdup(opts->trust_file);
 	c->cancel = opts->cancel;
 	c->connect_timeout_ms =
-		opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : NET_DEFAULT_CONNECT_MS;
-	c->read_timeout_ms = opts->read_timeout_ms > 0 ? opts->read_timeout_ms : NET_DEFAULT_READ_MS;
+	    opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : NET_DEFAULT_CONNECT_MS;
+	c->read_timeout_ms =
+	    opts->read_timeout_ms > 0 ? opts->read_timeout_ms : NET_DEFAULT_READ_MS;
 	c->max_line = opts->max_line ? opts->max_line : NET_DEFAULT_MAX_LINE;
 	c->max_literal = opts->max_literal ? opts->max_literal : NET_DEFAULT_MAX_LITERAL;
 	char norm[64];
@@ -43,7 +44,7 @@ static enum net_status conn_set_pin(struct net_conn *c, const char *pin, struct 
 }
 
 enum net_status net_connect(const struct net_opts *opts, struct net_conn **out,
-	struct net_error *err)
+                            struct net_error *err)
 {
 	struct net_error local;
 	if (!err)
@@ -55,7 +56,7 @@ enum net_status net_connect(const struct net_opts *opts, struct net_conn **out,
 	enum net_status st = conn_set_pin(c, opts->pin, err);
 	if (st == NET_OK)
 		st = net_tcp_connect(c->host, c->port, c->connect_timeout_ms, c->cancel, &c->fd,
-			err);
+		                     err);
 	if (st == NET_OK && opts->tls == NET_TLS_IMPLICIT)
 		st = net_tls_handshake(c, err);
 	if (st != NET_OK) {
@@ -68,7 +69,7 @@ enum net_status net_connect(const struct net_opts *opts, struct net_conn **out,
 }
 
 enum net_status net_adopt_fd(int fd, const struct net_opts *opts, struct net_conn **out,
-	struct net_error *err)
+                             struct net_error *err)
 {
 	*out = NULL;
 	struct net_conn *c = conn_new(opts);

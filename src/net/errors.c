@@ -22,7 +22,7 @@ enum net_status net_fail(struct net_error *err, enum net_status st, const char *
 }
 
 enum net_status net_fail_errno(struct net_error *err, enum net_status st, const char *what,
-	int errnum)
+                               int errnum)
 {
 	char buf[128];
 	/* GNU strerror_r may return a static string instead of filling buf. */

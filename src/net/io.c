@@ -96,7 +96,8 @@ static enum net_status fill(struct net_conn *c, size_t need, struct net_error *e
 			again = n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED;
 			/* A TLS 1.2 renegotiation request or a warning alert: we
 			 * do not renegotiate, and the next record may be data. */
-			if (n == GNUTLS_E_REHANDSHAKE || (n < 0 && !again && !gnutls_error_is_fatal((int)n)))
+			if (n == GNUTLS_E_REHANDSHAKE ||
+			    (n < 0 && !again && !gnutls_error_is_fatal((int)n)))
 				continue;
 		} else {
 			n = recv(c->fd, c->buf + c->wpos, room, 0);
@@ -120,13 +121,13 @@ static enum net_status fill(struct net_conn *c, size_t need, struct net_error *e
 }
 
 enum net_status net_read_line(struct net_conn *c, const char **line, size_t *len,
-	struct net_error *err)
+                              struct net_error *err)
 {
 	restore_saved(c);
 	size_t scanned = 0;
 	for (;;) {
-		char *start = c->buf + c->rpos;
 		size_t avail = c->wpos - c->rpos;
+		char *start = avail ? c->buf + c->rpos : NULL;
 		char *nl = avail > scanned ? memchr(start + scanned, '\n', avail - scanned) : NULL;
 		if (nl) {
 			size_t end = (size_t)(nl - start);
@@ -152,7 +153,7 @@ enum net_status net_read_line(struct net_conn *c, const char **line, size_t *len
 }
 
 enum net_status net_read_exact(struct net_conn *c, size_t n, const char **data,
-	struct net_error *err)
+                               struct net_error *err)
 {
 	restore_saved(c);
 	if (n > c->max_literal)
@@ -188,7 +189,7 @@ static enum net_status send_error(struct net_conn *c, ssize_t n, struct net_erro
 }
 
 static enum net_status write_all(struct net_conn *c, const char *p, size_t left,
-	struct net_error *err)
+                                 struct net_error *err)
 {
 	if (c->dead)
 		return net_fail(err, NET_ERR_TLS, "connection unusable after a failed TLS upgrade");
@@ -226,8 +227,7 @@ static enum net_status write_all(struct net_conn *c, const char *p, size_t left,
 	return NET_OK;
 }
 
-enum net_status net_write(struct net_conn *c, const void *data, size_t len,
-	struct net_error *err)
+enum net_status net_write(struct net_conn *c, const void *data, size_t len, struct net_error *err)
 {
 	if (c->log)
 		core_log_wire(c->log_cat, "C", data, len, false);
@@ -235,7 +235,7 @@ enum net_status net_write(struct net_conn *c, const void *data, size_t len,
 }
 
 enum net_status net_write_sensitive(struct net_conn *c, const void *data, size_t len,
-	struct net_error *err)
+                                    struct net_error *err)
 {
 	if (c->log)
 		core_log_wire(c->log_cat, "C", data, len, true);

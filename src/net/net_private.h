@@ -21,10 +21,10 @@ struct net_conn {
 	int fd;
 	char *host; /* owned: for SNI and verification at STARTTLS time */
 	unsigned port;
-	char *ca_file;      /* owned or NULL */
-	char *pin;          /* owned, normalised "sha256//..." or NULL */
-	char *trust_file;   /* owned or NULL (default path) */
-	char *accept_once;  /* owned, normalised or NULL */
+	char *ca_file;     /* owned or NULL */
+	char *pin;         /* owned, normalised "sha256//..." or NULL */
+	char *trust_file;  /* owned or NULL (default path) */
+	char *accept_once; /* owned, normalised or NULL */
 	const volatile int *cancel;
 	int connect_timeout_ms;
 	int read_timeout_ms;
@@ -56,20 +56,20 @@ struct net_conn {
 
 /* errors.c */
 enum net_status net_fail(struct net_error *err, enum net_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 enum net_status net_fail_errno(struct net_error *err, enum net_status st, const char *what,
-	int errnum);
+                               int errnum);
 
 /* wait.c: monotonic milliseconds, and waiting for the socket. */
 int64_t net_now_ms(void);
 /* Wait until fd is ready for events (POLLIN/POLLOUT) or deadline_ms
  * passes, polling in slices and checking cancel around each poll. */
-enum net_status net_wait_fd(int fd, short events, int64_t deadline_ms,
-	const volatile int *cancel, struct net_error *err);
+enum net_status net_wait_fd(int fd, short events, int64_t deadline_ms, const volatile int *cancel,
+                            struct net_error *err);
 
 /* tcp.c */
 enum net_status net_tcp_connect(const char *host, unsigned port, int timeout_ms,
-	const volatile int *cancel, int *fd_out, struct net_error *err);
+                                const volatile int *cancel, int *fd_out, struct net_error *err);
 
 /* tls.c */
 enum net_status net_tls_handshake(struct net_conn *c, struct net_error *err);

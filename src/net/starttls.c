@@ -132,16 +132,14 @@ static enum net_status pop3_starttls(struct net_conn *c, struct net_error *err)
 	return st == NET_OK ? net_start_tls(c, err) : st;
 }
 
-enum net_status net_starttls(struct net_conn *c, enum net_starttls_proto p,
-	struct net_error *err)
+enum net_status net_starttls(struct net_conn *c, enum net_starttls_proto p, struct net_error *err)
 {
 	struct net_error local;
 	if (!err)
 		err = &local;
 	if (c->session)
 		return net_fail(err, NET_ERR_TLS, "already using TLS");
-	enum net_status st =
-		p == NET_STARTTLS_IMAP ? imap_starttls(c, err) : pop3_starttls(c, err);
+	enum net_status st = p == NET_STARTTLS_IMAP ? imap_starttls(c, err) : pop3_starttls(c, err);
 	/* Whatever went wrong, nothing may follow in plaintext (credentials). */
 	if (st != NET_OK)
 		net_conn_kill(c);

@@ -14,10 +14,10 @@
 
 /* One address: the fd on success, else -1 and err filled. */
 static int try_addr(const struct addrinfo *ai, int64_t deadline, const volatile int *cancel,
-	struct net_error *err)
+                    struct net_error *err)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		ai->ai_protocol);
+	int fd =
+	    socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd < 0) {
 		net_fail_errno(err, NET_ERR_CONNECT, "socket", errno);
 		return -1;
@@ -53,7 +53,7 @@ static int try_addr(const struct addrinfo *ai, int64_t deadline, const volatile 
 }
 
 enum net_status net_tcp_connect(const char *host, unsigned port, int timeout_ms,
-	const volatile int *cancel, int *fd_out, struct net_error *err)
+                                const volatile int *cancel, int *fd_out, struct net_error *err)
 {
 	struct net_error local;
 	if (!err)

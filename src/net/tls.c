@@ -31,10 +31,10 @@ static enum net_status tls_setup(struct net_conn *c, struct net_error *err)
 	gnutls_certificate_set_x509_system_trust(c->cred);
 	if (c->ca_file) {
 		rc = gnutls_certificate_set_x509_trust_file(c->cred, c->ca_file,
-			GNUTLS_X509_FMT_PEM);
+		                                            GNUTLS_X509_FMT_PEM);
 		if (rc < 0)
 			return net_fail(err, NET_ERR_TLS, "%s: %s", c->ca_file,
-				gnutls_strerror(rc));
+			                gnutls_strerror(rc));
 	}
 	rc = gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL);
 	if (rc < 0) {
@@ -46,8 +46,7 @@ static enum net_status tls_setup(struct net_conn *c, struct net_error *err)
 		rc = gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, c->cred);
 	/* SNI must not carry an address (RFC 6066, section 3). */
 	if (rc >= 0 && !net_host_is_ip(c->host))
-		rc = gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, c->host,
-			strlen(c->host));
+		rc = gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, c->host, strlen(c->host));
 	if (rc < 0)
 		return net_fail(err, NET_ERR_TLS, "%s", gnutls_strerror(rc));
 	gnutls_transport_set_int(c->session, c->fd);

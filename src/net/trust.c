@@ -21,7 +21,7 @@ char *net_trust_default_path(void)
 /* Split an entry line; false for comments, blanks and junk.  The
  * returned strings point into the vector, freed by the caller. */
 static bool parse_entry(const char *line, gchar ***vec, const char **host, unsigned *port,
-	const char **pin)
+                        const char **pin)
 {
 	const char *p = line;
 	while (*p == ' ' || *p == '\t')

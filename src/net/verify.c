@@ -94,8 +94,8 @@ static int fill_info(const gnutls_datum_t *der, struct net_cert_info *info)
 
 /* A certificate failure always carries the certificate, so the user can
  * be shown the fingerprint. */
-static enum net_status cert_fail(struct net_conn *c, struct net_error *err,
-	enum net_status st, const char *detail)
+static enum net_status cert_fail(struct net_conn *c, struct net_error *err, enum net_status st,
+                                 const char *detail)
 {
 	net_fail(err, st, "%s", detail);
 	if (err) {
@@ -132,8 +132,9 @@ enum net_status net_verify_peer(struct net_conn *c, struct net_error *err)
 	/* A configured pin replaces CA trust: the key is what the user named. */
 	if (c->pin)
 		return strcmp(c->pin, c->cert.pin) == 0
-			? NET_OK
-			: cert_fail(c, err, NET_ERR_CERT_PIN, "public key does not match the pin");
+		           ? NET_OK
+		           : cert_fail(c, err, NET_ERR_CERT_PIN,
+		                       "public key does not match the pin");
 
 	unsigned status = 0;
 	rc = gnutls_certificate_verify_peers3(c->session, c->host, &status);
@@ -153,7 +154,7 @@ enum net_status net_verify_peer(struct net_conn *c, struct net_error *err)
 		if (same)
 			return NET_OK;
 		return cert_fail(c, err, NET_ERR_CERT_CHANGED,
-			"public key differs from the one accepted for this host and port");
+		                 "public key differs from the one accepted for this host and port");
 	}
 
 	gnutls_datum_t text = {NULL, 0};

@@ -17,8 +17,8 @@ static bool cancelled(const volatile int *cancel)
 	return cancel && *cancel;
 }
 
-enum net_status net_wait_fd(int fd, short events, int64_t deadline_ms,
-	const volatile int *cancel, struct net_error *err)
+enum net_status net_wait_fd(int fd, short events, int64_t deadline_ms, const volatile int *cancel,
+                            struct net_error *err)
 {
 	for (;;) {
 		if (cancelled(cancel))

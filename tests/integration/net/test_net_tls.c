@@ -48,7 +48,8 @@ static void load_server_fingerprints(void)
 	g_free(out);
 	g_free(cmd);
 	cmd = g_strdup_printf("openssl x509 -in %s -pubkey -noout | openssl pkey -pubin "
-			      "-outform der | openssl dgst -sha256 -binary | base64", q);
+	                      "-outform der | openssl dgst -sha256 -binary | base64",
+	                      q);
 	out = run_sh(cmd);
 	g_snprintf(server_pin, sizeof server_pin, "sha256//%s", out);
 	g_free(out);
@@ -62,8 +63,12 @@ static struct net_opts opts_for(unsigned port, enum net_tls tls)
 	static char *trust;
 	if (!trust)
 		trust = g_build_filename(tmp_dir, "trusted-empty", NULL);
-	struct net_opts o = {.host = host, .port = port, .tls = tls,
-		.connect_timeout_ms = 10000, .read_timeout_ms = 10000, .trust_file = trust};
+	struct net_opts o = {.host = host,
+	                     .port = port,
+	                     .tls = tls,
+	                     .connect_timeout_ms = 10000,
+	                     .read_timeout_ms = 10000,
+	                     .trust_file = trust};
 	return o;
 }
 
@@ -83,7 +88,7 @@ static bool imap_cmd(struct net_conn *c, const char *tag, const char *cmd, bool 
 	struct net_error err;
 	gchar *wire = g_strdup_printf("%s %s\r\n", tag, cmd);
 	enum net_status st = sensitive ? net_write_sensitive(c, wire, strlen(wire), &err)
-				       : net_write(c, wire, strlen(wire), &err);
+	                               : net_write(c, wire, strlen(wire), &err);
 	g_free(wire);
 	g_assert_cmpint(st, ==, NET_OK);
 	size_t tl = strlen(tag);
@@ -145,12 +150,12 @@ static void script_start(struct script *s, const char *mode, const char *cert, c
 	const char *py = NET_SCRIPTED_SERVER;
 	static int n;
 	s->record = g_strdup_printf("%s/record-%d", tmp_dir, ++n);
-	gchar *argv[] = {"/usr/bin/python3", (gchar *)py, (gchar *)mode, s->record,
-		(gchar *)cert, (gchar *)key, NULL};
+	gchar *argv[] = {"/usr/bin/python3", (gchar *)py,  (gchar *)mode, s->record,
+	                 (gchar *)cert,      (gchar *)key, NULL};
 	gint out_fd;
 	GError *e = NULL;
 	if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-		    &s->pid, NULL, &out_fd, NULL, &e))
+	                              &s->pid, NULL, &out_fd, NULL, &e))
 		g_error("scripted_server.py: %s", e->message);
 	char buf[32] = "";
 	size_t got = 0;
@@ -199,11 +204,11 @@ static void make_cert(const char *name, const char *template_body, char **cert, 
 	gchar *ca_pem = g_build_filename(tls_dir, "ca.pem", NULL);
 	gchar *ca_key = g_build_filename(tls_dir, "ca-key.pem", NULL);
 	gchar *cmd = g_strdup_printf(
-		"certtool --generate-privkey --key-type rsa --bits 2048 --no-text --outfile '%s' "
-		"2>/dev/null && certtool --generate-certificate --load-privkey '%s' "
-		"--load-ca-certificate '%s' --load-ca-privkey '%s' --template '%s' --no-text "
-		"--outfile '%s' 2>&1 >/dev/null",
-		*key, *key, ca_pem, ca_key, tmpl, *cert);
+	    "certtool --generate-privkey --key-type rsa --bits 2048 --no-text --outfile '%s' "
+	    "2>/dev/null && certtool --generate-certificate --load-privkey '%s' "
+	    "--load-ca-certificate '%s' --load-ca-privkey '%s' --template '%s' --no-text "
+	    "--outfile '%s' 2>&1 >/dev/null",
+	    *key, *key, ca_pem, ca_key, tmpl, *cert);
 	g_free(run_sh(cmd));
 	g_free(cmd);
 	g_free(ca_pem);
@@ -276,7 +281,8 @@ static void test_trust_always(void)
 
 	/* The server's key is not the one accepted before. */
 	g_assert_cmpint(net_trust_add(trust, host, imaps_port,
-			"sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="), ==, 0);
+	                              "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+	                ==, 0);
 	g_assert_cmpint(try_connect(&o, &err), ==, NET_ERR_CERT_CHANGED);
 	g_assert_true(err.has_cert);
 	g_assert_cmpstr(err.cert.pin, ==, server_pin);
@@ -377,7 +383,7 @@ static void test_pop3_stls(void)
 /* ---- scripted servers -------------------------------------------------- */
 
 static void no_starttls(const char *mode, enum net_starttls_proto proto, const char *greeting,
-	const char *expect_record)
+                        const char *expect_record)
 {
 	struct script s;
 	script_start(&s, mode, NULL, NULL);
@@ -437,7 +443,7 @@ static void test_starttls_injection(void)
 }
 
 static enum net_status tls_script(const char *cert, const char *key, const char *trust_pin,
-	struct net_error *err)
+                                  struct net_error *err)
 {
 	struct script s;
 	script_start(&s, "tls", cert, key);
@@ -459,10 +465,12 @@ static enum net_status tls_script(const char *cert, const char *key, const char 
 static void test_expired(void)
 {
 	char *cert, *key;
-	make_cert("expired", "cn = \"127.0.0.1\"\nip_address = \"127.0.0.1\"\n"
-		"dns_name = \"localhost\"\ntls_www_server\nsigning_key\nencryption_key\n"
-		"activation_date = \"2020-01-01 00:00:00 UTC\"\n"
-		"expiration_date = \"2021-01-01 00:00:00 UTC\"\n", &cert, &key);
+	make_cert("expired",
+	          "cn = \"127.0.0.1\"\nip_address = \"127.0.0.1\"\n"
+	          "dns_name = \"localhost\"\ntls_www_server\nsigning_key\nencryption_key\n"
+	          "activation_date = \"2020-01-01 00:00:00 UTC\"\n"
+	          "expiration_date = \"2021-01-01 00:00:00 UTC\"\n",
+	          &cert, &key);
 	struct net_error err;
 	g_assert_cmpint(tls_script(cert, key, NULL, &err), ==, NET_ERR_CERT_EXPIRED);
 	g_assert_true(err.has_cert);
@@ -478,9 +486,10 @@ static void test_expired(void)
 static void test_wrong_hostname(void)
 {
 	char *cert, *key;
-	make_cert("wronghost", "cn = \"wrong.example\"\ndns_name = \"wrong.example\"\n"
-		"tls_www_server\nsigning_key\nencryption_key\nexpiration_days = 30\n",
-		&cert, &key);
+	make_cert("wronghost",
+	          "cn = \"wrong.example\"\ndns_name = \"wrong.example\"\n"
+	          "tls_www_server\nsigning_key\nencryption_key\nexpiration_days = 30\n",
+	          &cert, &key);
 	struct net_error err;
 	g_assert_cmpint(tls_script(cert, key, NULL, &err), ==, NET_ERR_CERT_HOSTNAME);
 	g_assert_true(err.has_cert);

@@ -35,7 +35,7 @@ static int listen_on(int family, unsigned *port)
 	}
 	getsockname(fd, (struct sockaddr *)&ss, &len);
 	*port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-					: ((struct sockaddr_in6 *)&ss)->sin6_port);
+	                                : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
 }
 
@@ -62,8 +62,8 @@ static void roundtrip(int family, const char *host)
 		g_test_skip("no such loopback address");
 		return;
 	}
-	struct net_opts o = {.host = host, .port = port, .tls = NET_TLS_NONE,
-		.read_timeout_ms = 3000};
+	struct net_opts o = {
+	    .host = host, .port = port, .tls = NET_TLS_NONE, .read_timeout_ms = 3000};
 	struct net_conn *c;
 	struct net_error err;
 	g_assert_cmpint(net_connect(&o, &c, &err), ==, NET_OK);

@@ -11,7 +11,8 @@
 /* SHA-256-sized value 00 01 02 ... 1f in each accepted spelling. */
 #define B64 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-#define HEXC "00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:" \
+#define HEXC                                                                                       \
+	"00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:"                                         \
 	"10:11:12:13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F"
 
 static void test_pin_normalize(void)
@@ -20,24 +21,26 @@ static void test_pin_normalize(void)
 		const char *in;
 		bool ok;
 	} cases[] = {
-		{"sha256:" HEX, true},
-		{"sha256:" HEXC, true},
-		{"SHA256:" HEXC, true},
-		{HEX, true},
-		{"sha256:" B64, true},
-		{"sha256//" B64, true},
-		{B64, true},
-		{"", false},
-		{"sha256:", false},
-		{"sha256:" HEX "00", false},                 /* 33 bytes */
-		{"sha256:" HEX "0", false},                  /* odd digits */
-		{"sha256:" "zz" HEX, false},
-		{"sha256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", false},   /* no pad */
-		{"sha256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=", false},  /* not canonical */
-		{"sha256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdH!8=", false},
-		{"md5:" HEX, false},
-		{"sha256: " HEX, false},
-		{"sha1:00:01:02", false},
+	    {"sha256:" HEX, true},
+	    {"sha256:" HEXC, true},
+	    {"SHA256:" HEXC, true},
+	    {HEX, true},
+	    {"sha256:" B64, true},
+	    {"sha256//" B64, true},
+	    {B64, true},
+	    {"", false},
+	    {"sha256:", false},
+	    {"sha256:" HEX "00", false}, /* 33 bytes */
+	    {"sha256:" HEX "0", false},  /* odd digits */
+	    {"sha256:"
+	     "zz" HEX,
+	     false},
+	    {"sha256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", false},  /* no pad */
+	    {"sha256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=", false}, /* not canonical */
+	    {"sha256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdH!8=", false},
+	    {"md5:" HEX, false},
+	    {"sha256: " HEX, false},
+	    {"sha1:00:01:02", false},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		char out[64] = "";
@@ -64,8 +67,12 @@ static void test_trust_file(void)
 
 	g_assert_null(net_trust_lookup(path, "imap.example.org", 993));
 	g_assert_cmpint(net_trust_add(path, "imap.example.org", 993, PIN_A), ==, 0);
-	g_assert_cmpint(net_trust_add(path, "pop.example.org", 995, "sha256:0a:0b:0c:0d:0e:0f:"
-		"10:11:12:13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:20:21:22:23:24:25:26:27:28:29"), ==, 0);
+	g_assert_cmpint(
+	    net_trust_add(
+	        path, "pop.example.org", 995,
+	        "sha256:0a:0b:0c:0d:0e:0f:"
+	        "10:11:12:13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:20:21:22:23:24:25:26:27:28:29"),
+	    ==, 0);
 	g_assert_cmpint(net_trust_add(path, "::1", 143, PIN_C), ==, 0);
 
 	struct {
@@ -73,12 +80,12 @@ static void test_trust_file(void)
 		unsigned port;
 		const char *want;
 	} look[] = {
-		{"imap.example.org", 993, PIN_A},
-		{"IMAP.Example.ORG", 993, PIN_A},
-		{"imap.example.org", 143, NULL},
-		{"pop.example.org", 995, PIN_B},
-		{"::1", 143, PIN_C},
-		{"example.org", 993, NULL},
+	    {"imap.example.org", 993, PIN_A},
+	    {"IMAP.Example.ORG", 993, PIN_A},
+	    {"imap.example.org", 143, NULL},
+	    {"pop.example.org", 995, PIN_B},
+	    {"::1", 143, PIN_C},
+	    {"example.org", 993, NULL},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(look); i++) {
 		char *got = net_trust_lookup(path, look[i].host, look[i].port);
@@ -97,9 +104,10 @@ static void test_trust_file(void)
 
 	gchar *text = NULL;
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-	g_assert_cmpstr(text, ==, "pop.example.org 995 " PIN_B "\n"
-		"::1 143 " PIN_C "\n"
-		"imap.example.org 993 " PIN_C "\n");
+	g_assert_cmpstr(text, ==,
+	                "pop.example.org 995 " PIN_B "\n"
+	                "::1 143 " PIN_C "\n"
+	                "imap.example.org 993 " PIN_C "\n");
 	g_free(text);
 
 	GStatBuf st;
@@ -108,7 +116,7 @@ static void test_trust_file(void)
 
 	/* Comments and hand-written lines survive a rewrite. */
 	g_assert_true(g_file_set_contents(path, "# mine\nmail.example.org   587\tsha256:" HEX "\n",
-		-1, NULL));
+	                                  -1, NULL));
 	g_assert_cmpint(net_trust_add(path, "imap.example.org", 993, PIN_A), ==, 0);
 	got = net_trust_lookup(path, "mail.example.org", 587);
 	g_assert_cmpstr(got, ==, PIN_A);

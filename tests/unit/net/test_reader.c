@@ -139,7 +139,8 @@ static void test_literal(void)
 	struct net_error err;
 	const char *data;
 	pair_open(&p, NULL);
-	static const char wire[] = "* 1 FETCH (BODY[] {5}\r\nhello)\r\n* 2 FETCH (BODY[] {0}\r\n)\r\n";
+	static const char wire[] =
+	    "* 1 FETCH (BODY[] {5}\r\nhello)\r\n* 2 FETCH (BODY[] {0}\r\n)\r\n";
 	peer_send(&p, wire, sizeof wire - 1);
 	expect_line(p.c, "* 1 FETCH (BODY[] {5}");
 	g_assert_cmpint(net_read_exact(p.c, 5, &data, &err), ==, NET_OK);
@@ -307,6 +308,32 @@ static void test_cancel(void)
 	pair_close(&p);
 }
 
+/* A silent peer: the handshake ends at connect_timeout_ms, or as soon
+ * as the cancel flag goes up. */
+static void test_handshake_timeout_cancel(void)
+{
+	struct net_opts o = {.host = "localhost", .connect_timeout_ms = 300};
+	struct pair p;
+	struct net_error err;
+	pair_open(&p, &o);
+	gint64 t0 = g_get_monotonic_time();
+	g_assert_cmpint(net_start_tls(p.c, &err), ==, NET_ERR_TIMEOUT);
+	g_assert_cmpint((g_get_monotonic_time() - t0) / 1000, <, 2000);
+	g_assert_false(net_is_tls(p.c));
+	pair_close(&p);
+
+	static volatile int flag;
+	flag = 0;
+	struct net_opts q = {.host = "localhost", .connect_timeout_ms = 30000, .cancel = &flag};
+	pair_open(&p, &q);
+	GThread *t = g_thread_new("cancel", raise_flag, (gpointer)&flag);
+	t0 = g_get_monotonic_time();
+	g_assert_cmpint(net_start_tls(p.c, &err), ==, NET_ERR_CANCELLED);
+	g_assert_cmpint((g_get_monotonic_time() - t0) / 1000, <, 1000);
+	g_thread_join(t);
+	pair_close(&p);
+}
+
 /* Traffic goes to the log through core_log_wire; secrets do not. */
 static void test_wire_log(void)
 {
@@ -319,7 +346,7 @@ static void test_wire_log(void)
 	net_set_log(p.c, CORE_LOG_IMAP);
 	g_assert_cmpint(net_write(p.c, "a1 CAPABILITY\r\n", 15, &err), ==, NET_OK);
 	g_assert_cmpint(net_write_sensitive(p.c, "a2 LOGIN alice s3cr3t-pw\r\n", 26, &err), ==,
-		NET_OK);
+	                NET_OK);
 	peer_send(&p, "* OK greeting-line\r\n", 20);
 	expect_line(p.c, "* OK greeting-line");
 	net_set_log(p.c, -1);
@@ -355,5 +382,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/net/reader/cancel", test_cancel);
 	g_test_add_func("/net/writer/write_all", test_write_all);
 	g_test_add_func("/net/log/wire", test_wire_log);
+	g_test_add_func("/net/tls/handshake_timeout_cancel", test_handshake_timeout_cancel);
 	return g_test_run();
 }

@@ -25,8 +25,8 @@ static gpointer peer_run(gpointer d)
 	while ((n = read(p->fd, buf, sizeof buf)) > 0) {
 		g_string_append_len(p->got, buf, n);
 		char *nl;
-		while (*r && (nl = memchr(p->got->str + line_start, '\n',
-				      p->got->len - line_start))) {
+		while (*r &&
+		       (nl = memchr(p->got->str + line_start, '\n', p->got->len - line_start))) {
 			line_start = (size_t)(nl - p->got->str) + 1;
 			size_t len = strlen(*r);
 			if (write(p->fd, *r, len) != (ssize_t)len)
@@ -48,12 +48,12 @@ struct run {
 };
 
 static void run_script(enum net_starttls_proto proto, const char *const *replies, bool hang_up,
-	struct run *out)
+                       struct run *out)
 {
 	int sv[2];
 	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
-	struct net_opts o = {.host = "localhost", .read_timeout_ms = 3000,
-		.connect_timeout_ms = 3000};
+	struct net_opts o = {
+	    .host = "localhost", .read_timeout_ms = 3000, .connect_timeout_ms = 3000};
 	struct net_conn *c;
 	g_assert_cmpint(net_adopt_fd(sv[0], &o, &c, &out->err), ==, NET_OK);
 	struct peer p = {sv[1], replies, hang_up, g_string_new(NULL)};
@@ -74,10 +74,10 @@ static void run_script(enum net_starttls_proto proto, const char *const *replies
 static void test_imap_not_offered(void)
 {
 	static const char *const replies[] = {
-		"* CAPABILITY IMAP4rev1 XSTARTTLS STARTTLSX AUTH=PLAIN\r\n"
-		"* OK STARTTLS mentioned in text only\r\n"
-		"S1 OK STARTTLS is not a capability here\r\n",
-		NULL};
+	    "* CAPABILITY IMAP4rev1 XSTARTTLS STARTTLSX AUTH=PLAIN\r\n"
+	    "* OK STARTTLS mentioned in text only\r\n"
+	    "S1 OK STARTTLS is not a capability here\r\n",
+	    NULL};
 	struct run r;
 	run_script(NET_STARTTLS_IMAP, replies, false, &r);
 	g_assert_cmpint(r.st, ==, NET_ERR_NO_STARTTLS);
@@ -90,9 +90,8 @@ static void test_imap_not_offered(void)
 static void test_imap_refused(void)
 {
 	static const char *const replies[] = {
-		"* CAPABILITY IMAP4rev1 starttls LOGINDISABLED\r\nS1 OK done\r\n",
-		"S2 NO not now\r\n",
-		NULL};
+	    "* CAPABILITY IMAP4rev1 starttls LOGINDISABLED\r\nS1 OK done\r\n", "S2 NO not now\r\n",
+	    NULL};
 	struct run r;
 	run_script(NET_STARTTLS_IMAP, replies, false, &r);
 	g_assert_cmpint(r.st, ==, NET_ERR_NO_STARTTLS);
@@ -115,10 +114,8 @@ static void test_imap_capability_bad(void)
  * instead of a handshake: the upgrade must fail, not carry on. */
 static void test_imap_code_then_hangup(void)
 {
-	static const char *const replies[] = {
-		"S1 OK [CAPABILITY IMAP4rev1 STARTTLS] done\r\n",
-		"S2 OK go ahead\r\n",
-		NULL};
+	static const char *const replies[] = {"S1 OK [CAPABILITY IMAP4rev1 STARTTLS] done\r\n",
+	                                      "S2 OK go ahead\r\n", NULL};
 	struct run r;
 	run_script(NET_STARTTLS_IMAP, replies, true, &r);
 	g_assert_cmpstr(r.got->str, ==, "S1 CAPABILITY\r\nS2 STARTTLS\r\n");
@@ -129,7 +126,7 @@ static void test_imap_code_then_hangup(void)
 static void test_pop3_not_offered(void)
 {
 	static const char *const replies[] = {
-		"+OK list follows\r\nTOP\r\nUSER\r\nSASL PLAIN\r\n..STLS\r\nXSTLS\r\n.\r\n", NULL};
+	    "+OK list follows\r\nTOP\r\nUSER\r\nSASL PLAIN\r\n..STLS\r\nXSTLS\r\n.\r\n", NULL};
 	struct run r;
 	run_script(NET_STARTTLS_POP3, replies, false, &r);
 	g_assert_cmpint(r.st, ==, NET_ERR_NO_STARTTLS);
@@ -150,8 +147,8 @@ static void test_pop3_no_capa(void)
 
 static void test_pop3_refused(void)
 {
-	static const char *const replies[] = {
-		"+OK\r\nstls\r\nUSER\r\n.\r\n", "-ERR not now\r\n", NULL};
+	static const char *const replies[] = {"+OK\r\nstls\r\nUSER\r\n.\r\n", "-ERR not now\r\n",
+	                                      NULL};
 	struct run r;
 	run_script(NET_STARTTLS_POP3, replies, false, &r);
 	g_assert_cmpint(r.st, ==, NET_ERR_NO_STARTTLS);
