@@ -1,0 +1,133 @@
+/* db.c - the notmuch database at the Maildir root: open or create,
+ * atomic sections, index a file with tags. */
+#include "local/local.h"
+#include "core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <notmuch.h>
+
+struct local_db {
+	notmuch_database_t *nm;
+	int atomic; /* nesting, so close can end what was begun */
+};
+
+static char *status_text(notmuch_database_t *nm, notmuch_status_t st, char *msg)
+{
+	char *t;
+	if (msg && *msg)
+		t = g_strdup(msg);
+	else if (nm && notmuch_database_status_string(nm))
+		t = g_strdup(notmuch_database_status_string(nm));
+	else
+		t = g_strdup(notmuch_status_to_string(st));
+	free(msg);
+	g_strchomp(t);
+	return t;
+}
+
+int local_db_open(const char *maildir, struct local_db **out, char **err)
+{
+	notmuch_database_t *nm = NULL;
+	char *msg = NULL;
+	/* "" as config path: never read the user's notmuch config. */
+	notmuch_status_t st = notmuch_database_open_with_config(maildir,
+		NOTMUCH_DATABASE_MODE_READ_WRITE, "", NULL, &nm, &msg);
+	if (st == NOTMUCH_STATUS_NO_DATABASE ||
+	    (st == NOTMUCH_STATUS_FILE_ERROR && !g_file_test(maildir, G_FILE_TEST_IS_DIR))) {
+		free(msg);
+		msg = NULL;
+		st = notmuch_database_create_with_config(maildir, "", NULL, &nm, &msg);
+	}
+	if (st == NOTMUCH_STATUS_FILE_ERROR && nm == NULL) {
+		/* 0.37 says FILE_ERROR when .notmuch is absent: create it. */
+		char *x = g_build_filename(maildir, ".notmuch", "xapian", NULL);
+		bool missing = !g_file_test(x, G_FILE_TEST_IS_DIR);
+		g_free(x);
+		if (missing) {
+			free(msg);
+			msg = NULL;
+			st = notmuch_database_create_with_config(maildir, "", NULL, &nm, &msg);
+		}
+	}
+	if (st != NOTMUCH_STATUS_SUCCESS) {
+		*err = status_text(NULL, st, msg);
+		if (nm)
+			notmuch_database_destroy(nm);
+		return -1;
+	}
+	free(msg);
+	struct local_db *db = g_new0(struct local_db, 1);
+	db->nm = nm;
+	*out = db;
+	core_log(CORE_LOG_LOCAL, "notmuch database open at %s", maildir);
+	return 0;
+}
+
+void local_db_close(struct local_db *db)
+{
+	if (!db)
+		return;
+	while (db->atomic > 0) {
+		notmuch_database_end_atomic(db->nm);
+		db->atomic--;
+	}
+	notmuch_database_close(db->nm);
+	notmuch_database_destroy(db->nm);
+	g_free(db);
+}
+
+int local_db_begin(struct local_db *db, char **err)
+{
+	notmuch_status_t st = notmuch_database_begin_atomic(db->nm);
+	if (st != NOTMUCH_STATUS_SUCCESS) {
+		*err = status_text(db->nm, st, NULL);
+		return -1;
+	}
+	db->atomic++;
+	return 0;
+}
+
+int local_db_end(struct local_db *db, char **err)
+{
+	notmuch_status_t st = notmuch_database_end_atomic(db->nm);
+	if (db->atomic > 0)
+		db->atomic--;
+	if (st != NOTMUCH_STATUS_SUCCESS) {
+		*err = status_text(db->nm, st, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+enum local_index local_db_index(struct local_db *db, const char *path,
+	const char *const *tags, char **err)
+{
+	notmuch_message_t *msg = NULL;
+	notmuch_status_t st = notmuch_database_index_file(db->nm, path, NULL, &msg);
+
+	if (st == NOTMUCH_STATUS_DUPLICATE_MESSAGE_ID) {
+		notmuch_message_destroy(msg);
+		return LOCAL_INDEX_DUPLICATE;
+	}
+	if (st == NOTMUCH_STATUS_FILE_NOT_EMAIL)
+		return LOCAL_INDEX_NOT_MAIL;
+	if (st != NOTMUCH_STATUS_SUCCESS) {
+		*err = status_text(db->nm, st, NULL);
+		return LOCAL_INDEX_ERROR;
+	}
+	notmuch_message_freeze(msg);
+	for (const char *const *t = tags; t && *t; t++) {
+		st = notmuch_message_add_tag(msg, *t);
+		if (st != NOTMUCH_STATUS_SUCCESS)
+			break;
+	}
+	if (st == NOTMUCH_STATUS_SUCCESS)
+		st = notmuch_message_thaw(msg);
+	notmuch_message_destroy(msg);
+	if (st != NOTMUCH_STATUS_SUCCESS) {
+		*err = status_text(db->nm, st, NULL);
+		return LOCAL_INDEX_ERROR;
+	}
+	return LOCAL_INDEX_NEW;
+}
