@@ -1,11 +1,248 @@
-/* cmd_fetch.c - replaced by the issue that implements "mailtui fetch". */
+/* cmd_fetch.c - "mailtui fetch [ACCOUNT...]": download new mail of POP3
+ * accounts (for cron and scripts).  The front end's edge: the only place
+ * here that turns pop3/net codes into translated words. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+
 #include "commands.h"
+#include "config/config.h"
+#include "core/core.h"
 #include "core/i18n.h"
+#include "pop3/pop3.h"
+
+struct progress {
+	const char *name;
+	bool tty;
+	int last_step; /* plain output: last tenth printed */
+};
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+	struct progress *p = ctx;
+	if (total == 0)
+		return;
+	if (p->tty) {
+		enum { WIDTH = 30 };
+		int fill = (int)(done * WIDTH / total);
+		fprintf(stderr, "\r%s: %zu/%zu [%.*s%*s]", p->name, done, total, fill,
+			"##############################", WIDTH - fill, "");
+		fflush(stderr);
+		return;
+	}
+	int step = (int)(done * 10 / total);
+	if (step != p->last_step && done > 0) {
+		p->last_step = step;
+		fprintf(stderr, "%s: %zu/%zu\n", p->name, done, total);
+	}
+}
+
+/* Words for a transport failure (app_net_error_text() will replace this). */
+static char *net_words(const struct net_error *ne)
+{
+	char *d = core_safe_text(ne->detail, (size_t)-1, false);
+	const char *fp = ne->has_cert ? ne->cert.pin : "";
+	char *s;
+	switch (ne->status) {
+	case NET_ERR_RESOLVE: s = g_strdup_printf(_("host name not found (%s)"), d); break;
+	case NET_ERR_CONNECT: s = g_strdup_printf(_("connection refused or unreachable (%s)"), d); break;
+	case NET_ERR_TIMEOUT: s = g_strdup(_("the server did not answer in time")); break;
+	case NET_ERR_CLOSED: s = g_strdup(_("the server closed the connection")); break;
+	case NET_ERR_TLS: s = g_strdup_printf(_("TLS failed: %s"), d); break;
+	case NET_ERR_CERT_UNTRUSTED:
+		/* TRANSLATORS: %s is "sha256//..." to put in tls_fingerprint. */
+		s = g_strdup_printf(_("the server's certificate is not trusted (key %s); "
+				      "set tls_fingerprint or tls_ca_file for this account"), fp);
+		break;
+	case NET_ERR_CERT_EXPIRED: s = g_strdup(_("the server's certificate has expired")); break;
+	case NET_ERR_CERT_NOT_ACTIVATED: s = g_strdup(_("the server's certificate is not valid yet")); break;
+	case NET_ERR_CERT_HOSTNAME: s = g_strdup(_("the server's certificate is for another host name")); break;
+	case NET_ERR_CERT_PIN: s = g_strdup_printf(_("the server's key (%s) does not match tls_fingerprint"), fp); break;
+	case NET_ERR_CERT_CHANGED: s = g_strdup_printf(_("the server's key changed (now %s)"), fp); break;
+	case NET_ERR_NO_STARTTLS: s = g_strdup(_("the server does not offer STLS; refusing to continue without TLS")); break;
+	case NET_ERR_TOO_LONG: s = g_strdup(_("a reply from the server is too long")); break;
+	case NET_ERR_CANCELLED: s = g_strdup(_("cancelled")); break;
+	default: s = g_strdup_printf(_("network error (%s)"), d); break;
+	}
+	g_free(d);
+	return s;
+}
+
+static char *error_words(const struct pop3_fetch_opts *o, const struct pop3_error *e)
+{
+	char *text = core_safe_text(e->text, (size_t)-1, false);
+	char *s;
+	switch (e->status) {
+	case POP3_ERR_NET: {
+		char *n = net_words(&e->net);
+		s = g_strdup_printf(_("%s:%u: %s"), o->conn.host, o->conn.port, n);
+		g_free(n);
+		break;
+	}
+	case POP3_ERR_PROTOCOL:
+		s = g_strdup_printf(_("unexpected reply from the server to %s: \"%s\""), e->command, text);
+		break;
+	case POP3_ERR_SERVER:
+		s = g_strdup_printf(_("the server refused %s: \"%s\""), e->command, text);
+		break;
+	case POP3_ERR_AUTH:
+		s = g_strdup_printf(_("login failed; the server said: \"%s\""), text);
+		break;
+	case POP3_ERR_NO_AUTH:
+		s = g_strdup(_("the server offers no login method mailtui supports"));
+		break;
+	case POP3_ERR_INSECURE:
+		s = g_strdup(_("refusing to send the password without TLS (tls = none allows it)"));
+		break;
+	case POP3_ERR_IN_USE:
+		s = g_strdup_printf(_("the mailbox is in use by another session; try again later (\"%s\")"), text);
+		break;
+	case POP3_ERR_NO_UIDL:
+		s = g_strdup(_("the server does not support UIDL, so new messages cannot be told "
+			       "from old ones; set keep = no to download and delete everything"));
+		break;
+	case POP3_ERR_TOO_LONG:
+		s = g_strdup(_("a reply from the server is too long"));
+		break;
+	case POP3_ERR_DISK:
+		/* TRANSLATORS: first %s is "maildir", "state" or "lock". */
+		s = g_strdup_printf(_("cannot write the %s files: %s; nothing more was recorded"),
+			e->command, g_strerror(e->sys_errno));
+		break;
+	case POP3_ERR_INDEX:
+		s = g_strdup_printf(_("the notmuch index failed: %s"), text);
+		break;
+	case POP3_ERR_LOCKED:
+		s = g_strdup(_("another fetch of this account is running"));
+		break;
+	case POP3_ERR_CANCELLED:
+		s = g_strdup(_("cancelled"));
+		break;
+	default:
+		s = g_strdup(_("unknown error"));
+		break;
+	}
+	g_free(text);
+	return s;
+}
+
+static enum net_tls tls_of(enum config_tls t)
+{
+	switch (t) {
+	case CONFIG_TLS_IMPLICIT: return NET_TLS_IMPLICIT;
+	case CONFIG_TLS_STARTTLS: return NET_TLS_STARTTLS;
+	default: return NET_TLS_NONE;
+	}
+}
+
+static int fetch_one(struct config_account *a)
+{
+	char *password = NULL, *errmsg = NULL;
+	if (!config_account_password(a, &password, &errmsg)) {
+		fprintf(stderr, _("%s: %s\n"), a->name, errmsg);
+		g_free(errmsg);
+		return 1;
+	}
+	struct progress prog = { a->name, isatty(STDERR_FILENO) == 1, -1 };
+	struct pop3_fetch_opts o = {
+		.conn = {
+			.host = a->pop3.host,
+			.port = a->pop3.port,
+			.tls = tls_of(a->pop3.tls),
+			.user = a->user,
+			.password = password,
+			.timeout_ms = a->timeout > 0 ? a->timeout * 1000 : 0,
+			.ca_file = a->tls_ca_file,
+			.pin = a->tls_fingerprint,
+		},
+		.account = a->name,
+		.maildir = a->maildir,
+		.keep = a->keep == CONFIG_KEEP_YES ? POP3_KEEP_YES
+			: a->keep == CONFIG_KEEP_DAYS ? POP3_KEEP_DAYS : POP3_KEEP_NO,
+		.keep_days = a->keep_days,
+		.progress = on_progress,
+		.progress_ctx = &prog,
+	};
+	struct pop3_fetch_result res;
+	struct pop3_error err;
+	enum pop3_status st = pop3_fetch(&o, &res, &err);
+	core_wipe(password);
+	g_free(password);
+	if (prog.tty && res.total_new)
+		fputc('\n', stderr);
+
+	/* TRANSLATORS: "%zu new" in "work: 3 new, 2 deleted". */
+	char *n_new = g_strdup_printf(ngettext("%zu new", "%zu new", res.fetched), res.fetched);
+	/* TRANSLATORS: "%zu deleted" in "work: 3 new, 2 deleted". */
+	char *n_del = g_strdup_printf(ngettext("%zu deleted", "%zu deleted", res.deleted), res.deleted);
+	printf(_("%s: %s, %s\n"), a->name, n_new, n_del);
+	fflush(stdout);
+	g_free(n_new);
+	g_free(n_del);
+	if (res.unindexed) {
+		char *list = g_build_filename(a->maildir, ".notmuch", "mailtui-unindexed", NULL);
+		fprintf(stderr, ngettext("%s: %zu message was kept in the Maildir but notmuch "
+					 "would not index it (listed in %s)\n",
+					 "%s: %zu messages were kept in the Maildir but notmuch "
+					 "would not index them (listed in %s)\n", res.unindexed),
+			a->name, res.unindexed, list);
+		g_free(list);
+	}
+	if (res.dele_refused)
+		fprintf(stderr, ngettext("%s: the server refused to delete %zu message; it stays "
+					 "there and will be deleted next time\n",
+					 "%s: the server refused to delete %zu messages; they stay "
+					 "there and will be deleted next time\n", res.dele_refused),
+			a->name, res.dele_refused);
+	if (res.quit_failed)
+		fprintf(stderr, _("%s: the server did not confirm the end of the session, so no "
+				  "message was deleted; deletion will be tried again next time\n"),
+			a->name);
+	if (st != POP3_OK) {
+		char *w = error_words(&o, &err);
+		fprintf(stderr, _("%s: fetch failed: %s\n"), a->name, w);
+		g_free(w);
+		return 1;
+	}
+	return res.dele_refused ? 1 : 0;
+}
 
 int cmd_fetch(struct config *cfg, int argc, char **argv)
 {
-	(void)cfg; (void)argc; (void)argv;
-	fprintf(stderr, "%s\n", _("this command is not available in this build"));
-	return 2;
+	GPtrArray *todo = g_ptr_array_new();
+	int status = 0;
+
+	net_global_init();
+	for (int i = 1; i < argc; i++) {
+		struct config_account *a = config_account_find(cfg, argv[i]);
+		if (!a) {
+			fprintf(stderr, _("No account named %s\n"), argv[i]);
+			status = 1;
+		} else if (a->mode != CONFIG_MODE_POP3) {
+			fprintf(stderr, _("%s is an IMAP account: its mail stays on the server, "
+					  "there is nothing to fetch\n"), a->name);
+			status = 1;
+		} else {
+			g_ptr_array_add(todo, a);
+		}
+	}
+	if (argc <= 1) {
+		for (guint i = 0; i < cfg->accounts->len; i++) {
+			struct config_account *a = cfg->accounts->pdata[i];
+			if (a->mode == CONFIG_MODE_POP3)
+				g_ptr_array_add(todo, a);
+		}
+		if (todo->len == 0) {
+			fprintf(stderr, "%s\n", _("No POP3 account in the configuration."));
+			status = 1;
+		}
+	}
+	/* Each account on its own: one failing does not stop the others. */
+	for (guint i = 0; i < todo->len; i++)
+		if (fetch_one(todo->pdata[i]) != 0)
+			status = 1;
+	g_ptr_array_free(todo, TRUE);
+	return status;
 }
