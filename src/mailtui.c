@@ -49,12 +49,9 @@ static void usage(FILE *out)
 static void print_diags(const struct config *cfg)
 {
 	for (guint i = 0; i < cfg->diags->len; i++) {
-		const struct config_diag *d = g_ptr_array_index(cfg->diags, i);
-		const char *sev = d->severity == CONFIG_ERROR ? _("error") : _("warning");
-		if (d->line > 0)
-			fprintf(stderr, "%s:%d: %s: %s\n", d->file, d->line, sev, d->message);
-		else
-			fprintf(stderr, "%s: %s: %s\n", d->file, sev, d->message);
+		char *line = config_diag_format(g_ptr_array_index(cfg->diags, i));
+		fprintf(stderr, "%s\n", line);
+		g_free(line);
 	}
 }
 

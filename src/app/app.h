@@ -163,6 +163,54 @@ void app_msg_free(void *msg);
  * drawing the tree). */
 void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_child);
 
+/* ---- accounts: what the UI asks of a mail store ------------------------
+ *
+ * One app_account per configured account, each with its own worker and a
+ * backend (IMAP or notmuch) chosen by its mode; the UI never knows which.
+ * Every call below queues a job and returns its id at once; results come
+ * back as events carrying the account index and the job id:
+ *   APP_EV_FOLDERS   data: GPtrArray of struct app_folder* (owned by the event)
+ *   APP_EV_MSGS      data: GPtrArray of struct app_msg*, a chunk of a folder
+ *                    being loaded (done/total give progress); text = folder id
+ *   APP_EV_VIEW      data: struct mime_view* of the opened message
+ *   APP_EV_SEARCH    data: GArray of guint32 uids matching
+ *   APP_EV_FLAGS     data: struct app_msg* with the new flags (uid/key set)
+ *   APP_EV_JOB_DONE  at the end of every job (status 0 or an error text) */
+
+struct config;
+struct config_account;
+struct mime_view_opts;
+
+enum {
+	APP_EV_FOLDERS = APP_EV_USER + 1,
+	APP_EV_MSGS,
+	APP_EV_VIEW,
+	APP_EV_SEARCH,
+	APP_EV_FLAGS,
+};
+
+struct app_account;
+
+/* Create the accounts of cfg (borrowed; must outlive them), workers started. */
+GPtrArray *app_accounts_new(struct app *app, struct config *cfg);
+void app_accounts_free(GPtrArray *accounts);
+
+const struct config_account *app_account_config(const struct app_account *acc);
+int app_account_index(const struct app_account *acc);
+
+uint64_t app_account_list_folders(struct app_account *acc);
+uint64_t app_account_open_folder(struct app_account *acc, const char *folder);
+/* Fetch and render the message: only what the pager shows. */
+uint64_t app_account_open_message(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, const struct mime_view_opts *opts);
+uint64_t app_account_set_flags(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, unsigned add, unsigned remove);
+uint64_t app_account_move(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, const char *dest, bool copy);
+uint64_t app_account_expunge(struct app_account *acc, const char *folder);
+uint64_t app_account_search(struct app_account *acc, const char *folder, const char *query);
+void app_account_cancel(struct app_account *acc, uint64_t job);
+
 /* ---- words for lower layers' failures (translate at the edge) ----------- */
 
 /* A translated sentence for a transport failure, naming host and port and,

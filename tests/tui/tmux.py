@@ -24,7 +24,8 @@ class Session:
         full_env.setdefault("TERM", "screen")
         # The pane runs a shell line that records the exit status and the
         # terminal modes after mailtui ends, then waits so we can read them.
-        script = ("%s; echo \"EXIT:$?\" > %s; stty -a >> %s; sleep 600"
+        # trap: the wrapper shell must survive the Ctrl-C meant for mailtui.
+        script = ("trap : INT; %s; echo \"EXIT:$?\" > %s; stty -a >> %s; sleep 600"
                   % (command, shlex.quote(self.done_file), shlex.quote(self.done_file)))
         env_args = []
         for k, v in full_env.items():

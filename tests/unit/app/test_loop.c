@@ -2,6 +2,7 @@
  * jobs, events and cancellation keep their ownership rules. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -60,7 +61,7 @@ static void ctx_event(void *p, struct app_event *ev)
 static void test_slow_job_keeps_keys_live(void)
 {
 	int keys[2];
-	g_assert_cmpint(pipe(keys), ==, 0);
+	g_assert_cmpint(pipe2(keys, O_NONBLOCK), ==, 0);
 	struct slow slow = { 0 };
 	struct loop_ctx c = { .key_fd = keys[0], .slow = &slow, .order = g_string_new("") };
 	c.app = app_new(keys[0]);
