@@ -206,7 +206,7 @@ static int fetch_one(struct config_account *a)
 		g_free(w);
 		return 1;
 	}
-	return res.dele_refused ? 1 : 0;
+	return 0; /* a refused DELE is reported above and retried next time */
 }
 
 int cmd_fetch(struct config *cfg, int argc, char **argv)

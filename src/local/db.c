@@ -26,30 +26,49 @@ static char *status_text(notmuch_database_t *nm, notmuch_status_t st, char *msg)
 	return t;
 }
 
+/* Our own notmuch config file, never the user's: autocommit = 1 makes
+ * every end_atomic a real Xapian commit (by default notmuch only commits
+ * every 8000 atomic sections), so a message counts as indexed only once it
+ * is on disk.  Returns the path (owned) or NULL with *err. */
+static char *own_config(const char *maildir, char **err)
+{
+	static const char text[] = "# written by mailtui: settings for its own use of this "
+				   "database\n[database]\nautocommit=1\n";
+	char *dir = g_build_filename(maildir, ".notmuch", NULL);
+	char *path = g_build_filename(dir, "mailtui-notmuch.conf", NULL);
+	int r = core_mkdir_p(dir, 0700);
+	if (r == 0 && !g_file_test(path, G_FILE_TEST_EXISTS))
+		r = core_atomic_write(path, text, sizeof text - 1, 0600);
+	g_free(dir);
+	if (r < 0) {
+		*err = g_strdup_printf("%s: %s", path, g_strerror(-r));
+		g_free(path);
+		return NULL;
+	}
+	return path;
+}
+
 int local_db_open(const char *maildir, struct local_db **out, char **err)
 {
 	notmuch_database_t *nm = NULL;
 	char *msg = NULL;
-	/* "" as config path: never read the user's notmuch config. */
+	char *conf = own_config(maildir, err);
+	if (!conf)
+		return -1;
 	notmuch_status_t st = notmuch_database_open_with_config(maildir,
-		NOTMUCH_DATABASE_MODE_READ_WRITE, "", NULL, &nm, &msg);
-	if (st == NOTMUCH_STATUS_NO_DATABASE ||
-	    (st == NOTMUCH_STATUS_FILE_ERROR && !g_file_test(maildir, G_FILE_TEST_IS_DIR))) {
-		free(msg);
-		msg = NULL;
-		st = notmuch_database_create_with_config(maildir, "", NULL, &nm, &msg);
-	}
-	if (st == NOTMUCH_STATUS_FILE_ERROR && nm == NULL) {
-		/* 0.37 says FILE_ERROR when .notmuch is absent: create it. */
+		NOTMUCH_DATABASE_MODE_READ_WRITE, conf, NULL, &nm, &msg);
+	if (st != NOTMUCH_STATUS_SUCCESS) {
+		/* 0.37 says NO_DATABASE or FILE_ERROR when there is none yet. */
 		char *x = g_build_filename(maildir, ".notmuch", "xapian", NULL);
 		bool missing = !g_file_test(x, G_FILE_TEST_IS_DIR);
 		g_free(x);
 		if (missing) {
 			free(msg);
 			msg = NULL;
-			st = notmuch_database_create_with_config(maildir, "", NULL, &nm, &msg);
+			st = notmuch_database_create_with_config(maildir, conf, NULL, &nm, &msg);
 		}
 	}
+	g_free(conf);
 	if (st != NOTMUCH_STATUS_SUCCESS) {
 		*err = status_text(NULL, st, msg);
 		if (nm)
