@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <glib.h>
+
 #include "net/net.h"
 
 /* ======================================================================
@@ -380,5 +382,277 @@ char *imap_utf7_encode(const char *utf8);
 /* Modified UTF-7 to UTF-8.  Owned (g_free); NULL when the input is not
  * valid modified UTF-7 (bad base64, non-canonical, raw 8-bit, bad UTF-16). */
 char *imap_utf7_decode(const char *mutf7);
+
+/* ======================================================================
+ * Session
+ *
+ * One connection, one thread at a time.  Every call that talks to the
+ * server blocks until the command completes, and takes a cancel flag: it
+ * is checked between responses; a blocked read sees only the session's
+ * own flag (opts.net.cancel, handed to net at connect).  A cancelled or
+ * failed command leaves the connection out of step, so the session
+ * closes it: the caller may imap_session_reconnect().
+ * ====================================================================== */
+
+/* Scope says what a failure spoils, retry what may help (like isync's
+ * DRV_MSG_BAD / DRV_BOX_BAD / DRV_STORE_BAD). */
+enum imap_status {
+	IMAP_OK = 0,
+	IMAP_ERR_NET,         /* connection: transport failed, see imap_session_net_error(); temporary */
+	IMAP_ERR_TLS,         /* connection: certificate or STARTTLS refused (net error); final */
+	IMAP_ERR_CLOSED,      /* connection: server said BYE or hung up; temporary */
+	IMAP_ERR_PROTOCOL,    /* connection: a response we cannot parse; temporary (reconnect) */
+	IMAP_ERR_CANCELLED,   /* connection: cancelled, connection dropped; temporary */
+	IMAP_ERR_PLAINTEXT,   /* connection: credentials would cross in clear, or the
+	                         server refuses login here (LOGINDISABLED); final */
+	IMAP_ERR_AUTH,        /* connection: credentials rejected; final */
+	IMAP_ERR_UNAVAILABLE, /* any: server says try later ([UNAVAILABLE], [INUSE]...); temporary */
+	IMAP_ERR_MAILBOX,     /* mailbox: NO to SELECT/STATUS/APPEND/COPY target ...; final */
+	IMAP_ERR_MESSAGE,     /* message: NO to FETCH/STORE/COPY of messages; final */
+	IMAP_ERR_TOO_BIG,     /* message: more than the caller's cap; final */
+	IMAP_ERR_BAD,         /* command: server answered BAD; final */
+	IMAP_ERR_UNSUPPORTED, /* command: the server lacks what this needs; final */
+	IMAP_ERR_STATE,       /* command: not connected, or no mailbox selected; final */
+};
+
+enum imap_scope {
+	IMAP_SCOPE_NONE,
+	IMAP_SCOPE_CONNECTION, /* the session is closed: reconnect */
+	IMAP_SCOPE_MAILBOX,    /* this mailbox; others may work */
+	IMAP_SCOPE_MESSAGE,    /* these messages; the rest of the mailbox works */
+	IMAP_SCOPE_COMMAND,    /* only this request */
+};
+
+enum imap_retry {
+	IMAP_RETRY_NONE,      /* success */
+	IMAP_RETRY_TEMPORARY, /* the same request may work later / after reconnecting */
+	IMAP_RETRY_FINAL,     /* do not retry without a change (credentials, config, name) */
+};
+
+enum imap_scope imap_status_scope(enum imap_status st);
+enum imap_retry imap_status_retry(enum imap_status st);
+/* "net", "auth", ... for logs and tests.  Static, never translated. */
+const char *imap_status_name(enum imap_status st);
+
+enum imap_state {
+	IMAP_STATE_DISCONNECTED,
+	IMAP_STATE_GREETING,      /* connected, waiting for the greeting */
+	IMAP_STATE_STARTTLS,      /* negotiating TLS */
+	IMAP_STATE_NOT_AUTHENTICATED,
+	IMAP_STATE_AUTHENTICATING,
+	IMAP_STATE_AUTHENTICATED,
+	IMAP_STATE_SELECTED,
+	IMAP_STATE_IDLE,
+	IMAP_STATE_LOGOUT,
+};
+
+const char *imap_state_name(enum imap_state st); /* static */
+
+struct imap_opts {
+	struct net_opts net;  /* host, port, tls, timeouts, CA, pin, trust file; strings copied.
+	                         net.cancel is the session-wide cancel flag (borrowed for the
+	                         session's life); net.max_literal defaults to max_literal */
+	const char *user;     /* copied */
+	const char *password; /* copied; the copy is wiped when the session is freed */
+	size_t max_literal;   /* largest literal accepted from the server; 0: 64 MiB */
+};
+
+struct imap_session;
+
+/* What the server says without being asked: delivered during any call
+ * (and during imap_idle) to the event callback.  Pointers borrowed for
+ * the call. */
+enum imap_event_kind {
+	IMAP_EVENT_EXISTS,   /* number = new message count */
+	IMAP_EVENT_EXPUNGE,  /* number = sequence number removed */
+	IMAP_EVENT_VANISHED, /* uids = UID set removed; earlier = QRESYNC catch-up */
+	IMAP_EVENT_FETCH,    /* msg: flag (or other) changes not asked for by a fetch call */
+	IMAP_EVENT_ALERT,    /* text: [ALERT] text the user must see */
+};
+
+struct imap_event {
+	enum imap_event_kind kind;
+	uint32_t number;
+	const char *uids;
+	bool earlier;
+	const struct imap_msg *msg;
+	const char *text;
+};
+
+typedef void (*imap_event_fn)(const struct imap_event *ev, void *user);
+/* Called once per FETCH response as it arrives (so a caller can draw
+ * the first screen before the rest is in).  m borrowed for the call. */
+typedef void (*imap_msg_fn)(const struct imap_msg *m, void *user);
+
+/* A new, unconnected session.  Owned: imap_session_free(). */
+struct imap_session *imap_session_new(const struct imap_opts *opts);
+/* Closes the connection without LOGOUT (use imap_logout first to be polite). */
+void imap_session_free(struct imap_session *s);
+
+void imap_session_set_event_cb(struct imap_session *s, imap_event_fn fn, void *user);
+
+/* Connect, read the greeting, STARTTLS (net_starttls) when opts ask for
+ * it, CAPABILITY, authenticate (AUTHENTICATE PLAIN with SASL-IR where
+ * offered, else LOGIN; never in clear unless tls is NET_TLS_NONE),
+ * CAPABILITY again, ENABLE QRESYNC CONDSTORE UTF8=ACCEPT where offered. */
+enum imap_status imap_session_connect(struct imap_session *s, const volatile int *cancel);
+/* Drop the connection, connect and log in again, and re-select the
+ * mailbox that was selected (same mode; QRESYNC with what was known, so
+ * changes meanwhile arrive as events). */
+enum imap_status imap_session_reconnect(struct imap_session *s, const volatile int *cancel);
+/* LOGOUT and close.  The session can connect again afterwards. */
+enum imap_status imap_logout(struct imap_session *s, const volatile int *cancel);
+
+enum imap_state imap_session_state(const struct imap_session *s);
+uint64_t imap_session_caps(const struct imap_session *s);    /* enum imap_cap bits */
+uint64_t imap_session_enabled(const struct imap_session *s); /* ENABLEd extensions */
+/* Server text of the last failure ("" if none): untrusted raw bytes,
+ * borrowed until the next call on s.  Pass through core_safe_text. */
+const char *imap_session_text(const struct imap_session *s);
+/* Response code name of the last failure ("AUTHENTICATIONFAILED"), or "". */
+const char *imap_session_code(const struct imap_session *s);
+/* The transport error behind IMAP_ERR_NET / IMAP_ERR_TLS.  Borrowed. */
+const struct net_error *imap_session_net_error(const struct imap_session *s);
+/* Bytes received on the current connection (0 when none). */
+unsigned long long imap_session_bytes_read(const struct imap_session *s);
+
+/* ---- folders --------------------------------------------------------- */
+
+enum imap_special {
+	IMAP_SPECIAL_NONE,
+	IMAP_SPECIAL_INBOX,
+	IMAP_SPECIAL_DRAFTS,
+	IMAP_SPECIAL_SENT,
+	IMAP_SPECIAL_TRASH,
+	IMAP_SPECIAL_JUNK,
+	IMAP_SPECIAL_ARCHIVE,
+	IMAP_SPECIAL_ALL,
+	IMAP_SPECIAL_FLAGGED,
+};
+
+struct imap_folder {
+	char *name;        /* UTF-8 ("INBOX" for the inbox); the raw name when undecodable */
+	char *raw_name;    /* as on the wire */
+	bool name_valid;   /* false: name is the raw, undecodable wire name */
+	char delim;        /* hierarchy delimiter, 0 when flat */
+	unsigned attrs;    /* enum imap_mbox_attr */
+	enum imap_special special;
+	bool has_status;   /* counts below are filled */
+	uint32_t messages, unseen, uidnext, uidvalidity;
+};
+
+void imap_folder_free(struct imap_folder *f);
+
+/* LIST "" "*" (with RETURN (SPECIAL-USE STATUS (...)) where LIST-STATUS
+ * is offered, else LIST then pipelined STATUS when with_counts).
+ * *out: owned array of owned struct imap_folder * (g_ptr_array_unref
+ * frees them), in server order. */
+enum imap_status imap_list_folders(struct imap_session *s, bool with_counts, GPtrArray **out,
+	const volatile int *cancel);
+
+/* STATUS of one mailbox (name UTF-8). */
+enum imap_status imap_mailbox_status(struct imap_session *s, const char *name,
+	struct imap_folder *counts /* fields has_status..uidvalidity filled */,
+	const volatile int *cancel);
+
+/* ---- selected mailbox ------------------------------------------------ */
+
+struct imap_mailbox {
+	char *name;          /* UTF-8; owned by the session */
+	bool read_only;
+	uint32_t exists, recent, uidvalidity, uidnext, unseen;
+	uint64_t highestmodseq; /* 0 with NOMODSEQ or without CONDSTORE */
+	unsigned permanent_flags; /* enum imap_flag bits that stick */
+	bool permanent_keywords;  /* "\*": new keywords may be stored */
+	bool uidvalidity_changed; /* differed from imap_select_opts.uidvalidity */
+};
+
+struct imap_select_opts {
+	bool read_only;         /* EXAMINE */
+	uint32_t uidvalidity;   /* what the caller's cache has; 0: nothing */
+	uint64_t modseq;        /* with uidvalidity and QRESYNC: SELECT ... (QRESYNC (v m [uids])) */
+	const char *known_uids; /* optional known UIDs for QRESYNC */
+};
+
+/* SELECT or EXAMINE (name UTF-8).  QRESYNC catch-up (VANISHED (EARLIER),
+ * FETCH) arrives as events.  opts may be NULL. */
+enum imap_status imap_select(struct imap_session *s, const char *name,
+	const struct imap_select_opts *opts, const volatile int *cancel);
+/* The selected mailbox, kept current by EXISTS/EXPUNGE/VANISHED.
+ * Borrowed until the next call on s; NULL when none is selected. */
+const struct imap_mailbox *imap_session_mailbox(const struct imap_session *s);
+
+struct imap_fetch_opts {
+	unsigned items;              /* enum imap_fetch_item (UID always added; SECTIONS ignored) */
+	const char *const *headers;  /* NULL-terminated names for IMAP_FETCH_HEADERS */
+	uint64_t changedsince;       /* CONDSTORE: only what changed since; 0: everything */
+	bool vanished;               /* QRESYNC with changedsince: report VANISHED (EARLIER) */
+};
+
+/* UID FETCH each of sets[0..n) (e.g. "1:500", "501:1000"), pipelined,
+ * calling fn for every message as it arrives, in server order. */
+enum imap_status imap_uid_fetch(struct imap_session *s, const char *const *sets, size_t n,
+	const struct imap_fetch_opts *opts, imap_msg_fn fn, void *user,
+	const volatile int *cancel);
+
+/* UID FETCH uid BODY.PEEK[section]<offset.length> (length 0: to the end),
+ * at most cap bytes.  *out owned (g_byte_array_unref).  More than cap:
+ * IMAP_ERR_TOO_BIG (only cap + 1 bytes were asked for).  A UID that is
+ * gone: IMAP_ERR_MESSAGE. */
+enum imap_status imap_fetch_section(struct imap_session *s, uint32_t uid, const char *section,
+	uint64_t offset, uint64_t length, size_t cap, GByteArray **out,
+	const volatile int *cancel);
+
+enum imap_store_op {
+	IMAP_STORE_ADD,    /* +FLAGS */
+	IMAP_STORE_REMOVE, /* -FLAGS */
+	IMAP_STORE_SET,    /* FLAGS */
+};
+
+/* UID STORE set op (flags), flags space-separated ("\\Seen \\Flagged").
+ * Without silent the new flags come back as IMAP_EVENT_FETCH. */
+enum imap_status imap_uid_store(struct imap_session *s, const char *uid_set,
+	enum imap_store_op op, const char *flags, bool silent, const volatile int *cancel);
+
+/* What COPYUID/APPENDUID said; zero when the server has no UIDPLUS.
+ * Strings owned (g_free) by the caller. */
+struct imap_copy_result {
+	uint32_t uidvalidity;
+	char *src_uids, *dst_uids;
+};
+void imap_copy_result_clear(struct imap_copy_result *r);
+
+/* UID COPY to dest (UTF-8). res may be NULL. */
+enum imap_status imap_uid_copy(struct imap_session *s, const char *uid_set, const char *dest,
+	struct imap_copy_result *res, const volatile int *cancel);
+/* UID MOVE, or without MOVE: UID COPY, UID STORE +FLAGS.SILENT (\Deleted),
+ * then UID EXPUNGE (UIDPLUS) or EXPUNGE (which also removes other
+ * messages already marked \Deleted). res may be NULL. */
+enum imap_status imap_uid_move(struct imap_session *s, const char *uid_set, const char *dest,
+	struct imap_copy_result *res, const volatile int *cancel);
+enum imap_status imap_expunge(struct imap_session *s, const volatile int *cancel);
+/* UID EXPUNGE (needs UIDPLUS). */
+enum imap_status imap_uid_expunge(struct imap_session *s, const char *uid_set,
+	const volatile int *cancel);
+
+/* APPEND a message (LITERAL+ where offered, else waits for "+").
+ * flags may be NULL, date 0 for "now".  uidvalidity/uid may be NULL;
+ * they are 0 when the server has no UIDPLUS. */
+enum imap_status imap_append(struct imap_session *s, const char *mailbox, const char *flags,
+	time_t date, const char *data, size_t len, uint32_t *uidvalidity, uint32_t *uid,
+	const volatile int *cancel);
+
+/* UID SEARCH for text in the selected mailbox (CHARSET UTF-8 TEXT when
+ * text is not ASCII).  *uids owned (g_free), ascending. */
+enum imap_status imap_uid_search_text(struct imap_session *s, const char *text, uint32_t **uids,
+	size_t *n, const volatile int *cancel);
+
+/* Wait for changes in the selected mailbox: IDLE (DONE when leaving), or
+ * NOOP every poll_ms (0: 30000) when the server has no IDLE.  Changes
+ * arrive at the event callback.  Returns IMAP_OK after max_ms, or soon
+ * (within about 250 ms) after *stop becomes non-zero; stop may be NULL.
+ * Servers drop IDLE after 30 minutes: keep max_ms under 29 minutes. */
+enum imap_status imap_idle(struct imap_session *s, int max_ms, int poll_ms,
+	const volatile int *stop, const volatile int *cancel);
 
 #endif

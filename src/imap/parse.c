@@ -157,7 +157,7 @@ enum imap_parse_result imap_parse(struct imap_parser *p, const char *buf, size_t
 			}
 			p->line_start = p->pos;
 		}
-		const char *nl = memchr(buf + p->pos, '\n', len - p->pos);
+		const char *nl = len > p->pos ? memchr(buf + p->pos, '\n', len - p->pos) : NULL;
 		if (!nl) {
 			p->pos = len;
 			if (len - p->line_start > p->lim.max_line) {
