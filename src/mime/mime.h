@@ -151,4 +151,170 @@ int mime_find_long_line(const char *data, size_t len, size_t max);
  * for UTF-8 text without NULs, else application/octet-stream.  Static. */
 const char *mime_guess_type(const char *name, const void *data, size_t len);
 
+
+/* ---- reading: display lines, attachments ---- */
+/* A received message (whole, or header block plus the parts fetched so
+ * far) turned into lines for the pager, and its attachments listed,
+ * saved or handed to a viewer.  Every string in a view went through
+ * core_safe_text: valid UTF-8, NFC, no controls, escapes or bidi
+ * overrides.  A view belongs to one thread at a time; build it on a
+ * worker (an HTML command may run up to 5 s) and hand it over. */
+
+enum mime_line_kind {
+	MIME_LINE_HEADER,      /* "Name: value": the first name_len bytes are "Name:" */
+	MIME_LINE_HEADER_CONT, /* a long header value wrapped onto another line */
+	MIME_LINE_TEXT,        /* body text */
+	MIME_LINE_QUOTE,       /* a line starting with '>': level is 1..n */
+	MIME_LINE_SIGNATURE,   /* "-- " and everything after it in that part */
+	MIME_LINE_ATTACHMENT,  /* "[-- Attachment #2: a.pdf, application/pdf, 1.2 MB --]" */
+	MIME_LINE_SEPARATOR,   /* empty: between headers and body, between parts */
+};
+
+struct mime_line {
+	enum mime_line_kind kind;
+	int level;        /* MIME_LINE_QUOTE: '>' count (">>", "> >" are 2); else 0 */
+	int depth;        /* message/rfc822 nesting: 0 for the message itself */
+	int name_len;     /* MIME_LINE_HEADER: bytes of text that are "Name:"; else 0 */
+	int attachment;   /* MIME_LINE_ATTACHMENT: index for mime_view_attachments(); else -1 */
+	int cols;         /* display columns of text, <= the wrap width except a
+	                     lone wide character at a width of 1 */
+	const char *text; /* borrowed from the view until it is rewrapped or
+	                     freed; no '\n', no '\t' */
+};
+
+struct mime_view_opts {
+	const char *const *headers; /* NULL-terminated names to show, in order;
+	                               NULL: From To Cc Date Subject */
+	const char *html_command;   /* text/html is given on stdin, stdout shown;
+	                               NULL: "w3m -dump -T text/html -I UTF-8
+	                               -O UTF-8" when w3m is on PATH, else the
+	                               built-in tag stripper */
+	bool html_no_command;       /* always use the built-in tag stripper */
+	int html_timeout_ms;        /* the command is killed after; <= 0: 5000 */
+	int cols;                   /* wrap width in display columns; <= 0: 80 */
+};
+
+struct mime_view;
+
+enum mime_view_status {
+	MIME_VIEW_OK = 0,
+	MIME_VIEW_ERR_INDEX,       /* no attachment with that index */
+	MIME_VIEW_ERR_NOT_FETCHED, /* lazy view: fetch the section, decode it with
+	                              mime_decode_transfer, mime_view_set_attachment_bytes */
+	MIME_VIEW_ERR_EXISTS,      /* the file exists and overwrite was false: ask */
+	MIME_VIEW_ERR_IO,          /* writing failed; err has path and strerror text */
+	MIME_VIEW_ERR_CHARSET,     /* unknown charset: the text came out through a
+	                              fallback (UTF-8, then windows-1252) */
+};
+
+/* A whole message (a Maildir file, a full IMAP fetch).  Never NULL:
+ * broken MIME gives whatever could be read (at worst the raw bytes made
+ * safe).  multipart/alternative shows text/plain when there is one, else
+ * text/html converted; multipart/mixed shows its inline text parts in
+ * order and a marker for every other part; message/rfc822 parts are
+ * shown nested (depth + 1) with their headers.  opts may be NULL (the
+ * defaults); it is not kept.  Owned: mime_view_free(). */
+struct mime_view *mime_view_new_from_bytes(const char *raw, size_t len,
+	const struct mime_view_opts *opts);
+
+/* One part for a lazy (IMAP) view, as the BODYSTRUCTURE describes it.
+ * All pointers borrowed for the call. */
+struct mime_view_part {
+	const char *content_type; /* "text/plain" (parameters are ignored) */
+	const char *text;         /* NUL-terminated UTF-8 from mime_decode_part, or
+	                             NULL: not fetched (shown as a marker); for
+	                             message/rfc822, the raw message (shown nested) */
+	const char *filename;     /* decoded, or RFC 2047 encoded; NULL: none */
+	int64_t size;             /* bytes (BODYSTRUCTURE size); -1: unknown */
+	const char *section;      /* IMAP section: "1", "1.2" */
+};
+
+/* A view from a message's header block (up to the blank line, which may
+ * be missing) and the parts to show, in order: for multipart/alternative
+ * give only the chosen alternative.  Every part with text NULL, and every
+ * part that is not text, becomes an attachment with its section; its
+ * bytes come later through mime_view_set_attachment_bytes().  Owned:
+ * mime_view_free(). */
+struct mime_view *mime_view_new_from_parts(const char *header_block, size_t hlen,
+	const struct mime_view_part *parts, size_t n, const struct mime_view_opts *opts);
+
+void mime_view_free(struct mime_view *v);
+
+/* The display lines; *n set.  Borrowed until mime_view_set_cols() or
+ * mime_view_free(). */
+const struct mime_line *mime_view_lines(const struct mime_view *v, size_t *n);
+
+/* Rewrap at a new width (after SIGWINCH); cols <= 0: 80.  Cheap: the
+ * message is not decoded again and no HTML command runs. */
+void mime_view_set_cols(struct mime_view *v, int cols);
+
+/* Undo a transfer encoding (base64, quoted-printable, x-uuencode; others,
+ * and NULL, are taken as they are) and convert charset (NULL: unknown)
+ * to UTF-8 through GMime's filters.  *utf8_out is always set: owned,
+ * valid UTF-8 (not yet terminal safe: the view does that).
+ * MIME_VIEW_OK, or MIME_VIEW_ERR_CHARSET when a fallback was used. */
+enum mime_view_status mime_decode_part(const char *bytes, size_t len,
+	const char *transfer_encoding, const char *charset, char **utf8_out);
+
+/* Undo a transfer encoding only (an attachment's bytes).  Owned. */
+GBytes *mime_decode_transfer(const char *bytes, size_t len, const char *transfer_encoding);
+
+struct mime_attachment {
+	size_t index;             /* position in the list; markers say #index+1 */
+	const char *filename;     /* decoded (RFC 2047/2231), terminal safe; NULL: none */
+	const char *content_type; /* "type/subtype", lower case, terminal safe */
+	int64_t size;             /* decoded bytes (base64 estimated from its
+	                             length); -1: unknown */
+	const char *section;      /* IMAP section ("1", "2.1") */
+	bool shown;               /* its text is shown inline in the view */
+	bool fetched;             /* bytes available: mime_attachment_bytes works */
+};
+
+/* Every leaf part of the message in order (a message/rfc822 part is one
+ * entry, followed by its own parts).  Borrowed from the view; *n set. */
+const struct mime_attachment *mime_view_attachments(const struct mime_view *v, size_t *n);
+
+/* The decoded bytes of attachment index.  *out owned (g_bytes_unref).
+ * MIME_VIEW_ERR_INDEX, MIME_VIEW_ERR_NOT_FETCHED. */
+enum mime_view_status mime_attachment_bytes(struct mime_view *v, size_t index, GBytes **out);
+
+/* Give a lazy view the decoded bytes of attachment index (takes a
+ * reference).  Ignored for a bad index. */
+void mime_view_set_attachment_bytes(struct mime_view *v, size_t index, GBytes *decoded);
+
+/* A file name safe to create in a directory: controls, escapes and bidi
+ * overrides removed, '/' and '\\' made '_', ".." runs made ".", no
+ * leading '.', '-' or space, at most 200 bytes (the extension kept,
+ * UTF-8 never cut inside a character); empty gives "attachment-<index+1>".
+ * Owned. */
+char *mime_attachment_safe_name(const char *name, size_t index);
+
+/* Save attachment index into dir under its sanitised filename, or
+ * name_override (sanitised the same way) when not NULL.  The file is
+ * written to a temporary file, fsynced and then linked into place, mode
+ * 0600 (an attachment is private mail).  An existing file is never
+ * replaced unless overwrite: MIME_VIEW_ERR_EXISTS (with *saved_path set)
+ * lets the UI ask and call again.  *saved_path (may be NULL) and *err
+ * (may be NULL; raw "path: strerror" text) are owned; NULL when unset. */
+enum mime_view_status mime_attachment_save(struct mime_view *v, size_t index, const char *dir,
+	const char *name_override, bool overwrite, char **saved_path, char **err);
+
+/* mailcap flags of the entry found. */
+#define MIME_MAILCAP_NEEDSTERMINAL 1u /* leave curses while it runs */
+#define MIME_MAILCAP_COPIOUSOUTPUT 2u /* its stdout is text for the pager */
+
+/* The view command for content_type from the first matching entry of
+ * the mailcap files (NULL-terminated list of paths; missing files are
+ * skipped).  "type/subtype", a subtype of "*" and a bare "type" match,
+ * case-insensitive; an entry with test= matches when its test command
+ * exits 0.  %s becomes path shell-quoted, %t the type; without %s the
+ * file is given on stdin.
+ * *flags (may be NULL) gets MIME_MAILCAP_*.  Owned, or NULL when nothing
+ * matches. */
+char *mime_mailcap_lookup(const char *content_type, const char *path,
+	const char *const *files, unsigned *flags);
+
+/* mime_mailcap_lookup over ~/.mailcap and /etc/mailcap. */
+char *mime_mailcap_command(const char *content_type, const char *path);
+
 #endif
