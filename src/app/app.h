@@ -211,6 +211,20 @@ uint64_t app_account_expunge(struct app_account *acc, const char *folder);
 uint64_t app_account_search(struct app_account *acc, const char *folder, const char *query);
 void app_account_cancel(struct app_account *acc, uint64_t job);
 
+/* APP_EV_CERT_QUESTION's data: the server's certificate is not trusted
+ * by any authority; the event text describes it with its fingerprint.
+ * The UI asks: reject, accept once, accept always. */
+struct app_cert_question {
+	char *host;  /* owned */
+	unsigned port;
+	char *pin;   /* "sha256//..." owned */
+};
+void app_cert_question_free(void *q);
+/* The user's answer: accept pin for this run, or always (written to the
+ * trust file that IMAP, POP3 and SMTP share).  Queued like any job;
+ * the UI then retries what failed. */
+uint64_t app_account_trust(struct app_account *acc, const char *pin, bool always);
+
 /* ---- words for lower layers' failures (translate at the edge) ----------- */
 
 /* A translated sentence for a transport failure, naming host and port and,

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <glib.h>
 
 /* Longest line SMTP allows, without the CRLF (RFC 5321 4.5.3.1.6). */
@@ -18,6 +19,14 @@
 
 /* g_mime_init() once; safe to call from any thread, any number of times. */
 void mime_init(void);
+
+/* A header value as a person reads it: RFC 2047 words decoded (with
+ * charset fallbacks for broken ones), unfolded, terminal-safe, NFC.
+ * raw may be NULL (gives "").  Owned. */
+char *mime_header_decode(const char *raw);
+
+/* An RFC 5322 date as UTC seconds; 0 when it cannot be read. */
+time_t mime_parse_date(const char *raw);
 
 enum mime_status {
 	MIME_OK = 0,

@@ -18,6 +18,7 @@ static const struct ui_binding accounts_bindings[] = {
 	{ "j, Down", N_("next account") },
 	{ "k, Up", N_("previous account") },
 	{ "Home, End", N_("first or last account") },
+	{ "Enter", N_("open the account") },
 	{ "?", N_("this help") },
 	{ "Ctrl-L", N_("redraw the screen") },
 	{ "q", N_("quit") },
@@ -78,7 +79,6 @@ static bool accounts_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn
 {
 	struct accounts_screen *as = (struct accounts_screen *)s;
 	int n = (int)as->cfg->accounts->len;
-	(void)ui;
 
 	if ((fn && key == KEY_DOWN) || (!fn && key == 'j'))
 		as->selected = MIN(as->selected + 1, MAX(n - 1, 0));
@@ -88,7 +88,14 @@ static bool accounts_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn
 		as->selected = 0;
 	else if (fn && key == KEY_END)
 		as->selected = MAX(n - 1, 0);
-	else
+	else if (n > 0 && ((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n')))) {
+		const struct config_account *a = g_ptr_array_index(as->cfg->accounts, as->selected);
+		if (a->mode == CONFIG_MODE_IMAP)
+			ui_push(ui, ui_folders_screen_new(ui, ui_account_by_name(ui, a->name), a->name));
+		else
+			/* TODO(issue 4): the notmuch backend for reading POP3 mail in the screen. */
+			ui_set_status(ui, true, _("Reading POP3 mail in the screen is not built yet; use \"mailtui fetch\" and notmuch."));
+	} else
 		return false;
 	return true;
 }

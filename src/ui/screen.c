@@ -94,6 +94,50 @@ void ui_redraw(struct ui *ui)
 	ui->dirty = false;
 }
 
+void ui_confirm(struct ui *ui, const char *question, int yes_key)
+{
+	g_free(ui->confirm);
+	ui->confirm = g_strdup(question);
+	ui->confirm_yes = yes_key;
+	ui->confirm_for = ui->top;
+	ui_set_status(ui, false, "%s", question);
+}
+
+bool ui_confirm_pending(const struct ui *ui)
+{
+	return ui->confirm != NULL || ui->cert != NULL;
+}
+
+/* A key while a question is pending answers it. */
+static void answer_key(struct ui *ui, wint_t key, bool fn)
+{
+	if (ui->cert) {
+		struct app_account *acc = g_ptr_array_index(ui->accounts, ui->cert_account);
+		if (!fn && (key == 'o' || key == 'a')) {
+			app_account_trust(acc, ui->cert->pin, key == 'a');
+			ui_set_status(ui, false, "%s", key == 'a'
+				? _("Certificate accepted always. Retrying...")
+				: _("Certificate accepted for this session. Retrying..."));
+			/* Retry by reloading the screen that failed. */
+			if (ui->top && ui->top->key)
+				ui->top->key(ui->top, ui, '$', false);
+		} else {
+			ui_set_status(ui, true, "%s", _("Certificate rejected."));
+		}
+		app_cert_question_free(ui->cert);
+		ui->cert = NULL;
+		return;
+	}
+	bool yes = !fn && (int)key == ui->confirm_yes;
+	struct ui_screen *s = ui->confirm_for;
+	g_free(ui->confirm);
+	ui->confirm = NULL;
+	ui->confirm_for = NULL;
+	ui_set_status(ui, false, "%s", "");
+	if (s && s == ui->top && s->answer)
+		s->answer(s, ui, yes);
+}
+
 static void global_key(struct ui *ui, wint_t key, bool fn)
 {
 	if (!fn && key == '?') {
@@ -129,7 +173,9 @@ static void on_input(void *ctx)
 			ui->status = NULL;
 			ui->dirty = true;
 		}
-		if (!(ui->top && ui->top->key && ui->top->key(ui->top, ui, key, fn)))
+		if (ui_confirm_pending(ui))
+			answer_key(ui, key, fn);
+		else if (!(ui->top && ui->top->key && ui->top->key(ui->top, ui, key, fn)))
 			global_key(ui, key, fn);
 		ui->dirty = true;
 	}
@@ -158,6 +204,16 @@ static void on_event(void *ctx, struct app_event *ev)
 	struct ui *ui = ctx;
 	if (ev->type == APP_EV_STATUS && ev->text)
 		ui_set_status(ui, ev->status != 0, "%s", ev->text);
+	if (ev->type == APP_EV_CERT_QUESTION && ev->data && !ui->cert) {
+		ui->cert = ev->data;
+		ev->data = NULL;
+		ui->cert_account = ev->account;
+		/* TRANSLATORS: keep the letters r, o and a: they are the keys. */
+		ui_set_status(ui, true, _("%s  (r)eject, accept (o)nce, accept (a)lways?"),
+			ev->text ? ev->text : "");
+		ui->dirty = true;
+		return;
+	}
 	for (struct ui_screen *s = ui->top; s; s = s->below)
 		if (s->event)
 			s->event(s, ui, ev);
@@ -181,7 +237,20 @@ static void init_colors(struct ui *ui)
 	init_pair(UI_COLOR_SELECTED, COLOR_BLACK, COLOR_WHITE);
 	init_pair(UI_COLOR_ERROR, COLOR_WHITE, COLOR_RED);
 	init_pair(UI_COLOR_HEADER, COLOR_YELLOW, -1);
+	init_pair(UI_COLOR_QUOTE1, COLOR_GREEN, -1);
+	init_pair(UI_COLOR_QUOTE2, COLOR_CYAN, -1);
+	init_pair(UI_COLOR_QUOTE3, COLOR_MAGENTA, -1);
 	ui->colors = true;
+}
+
+struct app_account *ui_account_by_name(struct ui *ui, const char *name)
+{
+	for (guint i = 0; i < ui->accounts->len; i++) {
+		struct app_account *acc = g_ptr_array_index(ui->accounts, i);
+		if (g_strcmp0(app_account_config(acc)->name, name) == 0)
+			return acc;
+	}
+	return NULL;
 }
 
 int ui_run(struct config *cfg, struct app *app, const char *account)
@@ -207,9 +276,16 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	init_colors(&ui);
 	app_install_signals(app); /* after initscr: ours must own SIGWINCH */
 
+	ui.accounts = app_accounts_new(app, cfg);
+	ui.view_opts.headers = (const char *const *)cfg->general.pager_headers;
+	ui.view_opts.html_command = cfg->general.html_command;
+	ui.view_opts.cols = COLS;
 	ui_push(&ui, ui_accounts_screen_new(cfg));
-	if (account && !config_account_find(cfg, account))
+	struct config_account *start = account ? config_account_find(cfg, account) : NULL;
+	if (account && !start)
 		ui_set_status(&ui, true, _("No account named %s."), account);
+	else if (start && start->mode == CONFIG_MODE_IMAP)
+		ui_push(&ui, ui_folders_screen_new(&ui, ui_account_by_name(&ui, account), account));
 	else
 		ui_set_status(&ui, false, ngettext("%u account configured.", "%u accounts configured.",
 			cfg->accounts->len), cfg->accounts->len);
@@ -227,6 +303,9 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	while (ui.top)
 		ui_pop(&ui);
 	ui_terminal_release();
+	app_accounts_free(ui.accounts); /* joins the workers after the screen is gone */
+	app_cert_question_free(ui.cert);
+	g_free(ui.confirm);
 	g_free(ui.status);
 	return 0;
 }

@@ -6,10 +6,16 @@
 #include <wchar.h>
 
 #include <curses.h>
+#include <glib.h>
+
+#include "mime/mime.h"
 
 struct config;
 struct app;
 struct app_event;
+struct app_account;
+struct app_msg;
+struct app_cert_question;
 struct ui;
 
 /* One key binding of a screen; the help screen lists them. */
@@ -26,6 +32,8 @@ struct ui_screen {
 	/* true when the key was used; unknown keys fall to the global ones. */
 	bool (*key)(struct ui_screen *s, struct ui *ui, wint_t key, bool is_fn_key);
 	void (*event)(struct ui_screen *s, struct ui *ui, struct app_event *ev);
+	/* The answer to this screen's ui_confirm() question. */
+	void (*answer)(struct ui_screen *s, struct ui *ui, bool yes);
 	void (*destroy)(struct ui_screen *s);
 	const struct ui_binding *bindings; /* terminated by { NULL, NULL } */
 	struct ui_screen *below;
@@ -34,6 +42,13 @@ struct ui_screen {
 struct ui {
 	struct config *cfg;
 	struct app *app;
+	GPtrArray *accounts;   /* of struct app_account*, owned */
+	struct mime_view_opts view_opts; /* for every opened message */
+	char *confirm;         /* a pending yes/no question, owned */
+	int confirm_yes;       /* the key that answers yes */
+	struct ui_screen *confirm_for;
+	struct app_cert_question *cert; /* a pending certificate question, owned */
+	int cert_account;
 	struct ui_screen *top;
 	char *status;       /* one line, terminal-safe, owned */
 	bool status_error;
@@ -50,13 +65,28 @@ void ui_redraw(struct ui *ui);
 /* Draw already terminal-safe text at y,x in exactly cols columns. */
 void ui_draw_text(int y, int x, const char *text, int cols, int attr);
 
+/* Ask a yes/no question in the status line; the answer goes to the
+ * top screen's answer().  yes_key: the key meaning yes ('y'). */
+void ui_confirm(struct ui *ui, const char *question, int yes_key);
+bool ui_confirm_pending(const struct ui *ui);
+struct app_account *ui_account_by_name(struct ui *ui, const char *name);
+
 /* accounts.c - the first screen */
 struct ui_screen *ui_accounts_screen_new(struct config *cfg);
+/* folders.c, index.c, pager.c - reading mail */
+struct ui_screen *ui_folders_screen_new(struct ui *ui, struct app_account *acc, const char *name);
+struct ui_screen *ui_index_screen_new(struct ui *ui, struct app_account *acc, const char *folder,
+	const char *display);
+struct ui_screen *ui_pager_screen_new(struct ui *ui, struct app_account *acc, const char *folder,
+	const struct app_msg *msg);
 
 /* help.c */
 struct ui_screen *ui_help_screen_new(const struct ui_screen *of);
 
 /* colours */
-enum ui_color { UI_COLOR_BAR = 1, UI_COLOR_SELECTED, UI_COLOR_ERROR, UI_COLOR_HEADER };
+enum ui_color {
+	UI_COLOR_BAR = 1, UI_COLOR_SELECTED, UI_COLOR_ERROR, UI_COLOR_HEADER,
+	UI_COLOR_QUOTE1, UI_COLOR_QUOTE2, UI_COLOR_QUOTE3,
+};
 
 #endif

@@ -140,6 +140,20 @@ class FirstScreen(unittest.TestCase):
             self.assertNotEqual(status, 0)
             self.assertTrue(terminal_restored(stty), stty)
 
+    def test_vietnamese_locale(self):
+        env = {"LANG": "vi_VN.UTF-8", "LC_ALL": "vi_VN.UTF-8"}
+        help_out = subprocess.run([MAILTUI, "--help"], capture_output=True, text=True,
+                                  env=dict(os.environ, **env)).stdout
+        self.assertIn("Cách dùng", help_out)
+        self.assertIn("kiểm tra cấu hình", help_out)
+        with self.start(env=env) as s:
+            screen = s.wait_for("Tài khoản")
+            self.assertIn("2 tài khoản", screen)
+            s.send("?")
+            s.wait_for("tài khoản tiếp theo")
+            s.send("q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -1,0 +1,241 @@
+/* account.c - the account registry: one worker and one backend each.
+ * The UI thread calls these; each queues a job for the worker. */
+#include <glib.h>
+
+#include "app/app.h"
+#include "app/backend.h"
+#include "config/config.h"
+#include "core/i18n.h"
+#include "net/net.h"
+
+struct app_account {
+	int index;
+	const struct config_account *cfg; /* borrowed from the config */
+	const struct app_backend_ops *ops;
+	struct app_worker *worker;
+	void *st; /* backend state: created and used on the worker only */
+};
+
+/* What a queued job needs: copies, since the UI may drop its own. */
+struct job_args {
+	struct app_account *acc;
+	int op;
+	char *folder;
+	char *arg;            /* dest or query */
+	struct app_msg *msg;  /* owned copy */
+	unsigned add, remove;
+	bool copy;
+	const struct mime_view_opts *view_opts; /* borrowed: lives as long as the UI */
+};
+
+enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST };
+
+static void job_args_free(void *p)
+{
+	struct job_args *a = p;
+	g_free(a->folder);
+	g_free(a->arg);
+	app_msg_free(a->msg);
+	g_free(a);
+}
+
+void app_backend_post(struct app_job *job, int type, void *data, void (*free_data)(void *))
+{
+	struct app_event *ev = app_event_new((enum app_event_type)type, -1, 0, NULL);
+	ev->data = data;
+	ev->free_data = free_data;
+	app_job_post(job, ev);
+}
+
+struct app_msg *app_msg_copy(const struct app_msg *m)
+{
+	struct app_msg *c = app_msg_new();
+	c->uid = m->uid;
+	c->key = g_strdup(m->key);
+	c->path = g_strdup(m->path);
+	c->date = m->date;
+	c->from = g_strdup(m->from);
+	c->subject = g_strdup(m->subject);
+	c->message_id = g_strdup(m->message_id);
+	c->in_reply_to = g_strdup(m->in_reply_to);
+	c->references = g_strdup(m->references);
+	c->flags = m->flags;
+	c->size = m->size;
+	c->tags = g_strdup(m->tags);
+	return c;
+}
+
+static int trust(struct app_account *acc, const char *pin, bool always, char **text)
+{
+	const struct config_url *u = acc->cfg->mode == CONFIG_MODE_IMAP ? &acc->cfg->imap : &acc->cfg->pop3;
+	if (always) {
+		int r = net_trust_add(NULL, u->host, u->port, pin);
+		if (r < 0) {
+			*text = g_strdup_printf(_("Cannot save the trusted certificate: %s"), g_strerror(-r));
+			return -1;
+		}
+	}
+	if (acc->ops && acc->ops->accept_once)
+		acc->ops->accept_once(acc->st, pin);
+	return 0;
+}
+
+static int run_job(struct app_job *job, void *data, char **text)
+{
+	struct job_args *a = data;
+	struct app_account *acc = a->acc;
+	const struct app_backend_ops *ops = acc->ops;
+
+	if (!ops) {
+		*text = g_strdup(_("This account cannot be read in the screen yet."));
+		return -1;
+	}
+	if (!acc->st)
+		acc->st = ops->open(acc->cfg);
+	switch (a->op) {
+	case OP_FOLDERS:
+		return ops->list_folders(acc->st, job, text);
+	case OP_OPEN:
+		return ops->open_folder(acc->st, job, a->folder, text);
+	case OP_MESSAGE:
+		return ops->open_message(acc->st, job, a->folder, a->msg, a->view_opts, text);
+	case OP_FLAGS:
+		return ops->set_flags(acc->st, job, a->folder, a->msg, a->add, a->remove, text);
+	case OP_MOVE:
+		return ops->move(acc->st, job, a->folder, a->msg, a->arg, a->copy, text);
+	case OP_EXPUNGE:
+		return ops->expunge(acc->st, job, a->folder, text);
+	case OP_SEARCH:
+		return ops->search(acc->st, job, a->folder, a->arg, text);
+	case OP_TRUST:
+		return trust(acc, a->arg, a->copy, text);
+	}
+	return -1;
+}
+
+static uint64_t submit(struct app_account *acc, struct job_args *a)
+{
+	a->acc = acc;
+	return app_worker_submit(acc->worker, run_job, a, job_args_free);
+}
+
+static struct job_args *args(int op, const char *folder, const struct app_msg *msg)
+{
+	struct job_args *a = g_new0(struct job_args, 1);
+	a->op = op;
+	a->folder = g_strdup(folder);
+	a->msg = msg ? app_msg_copy(msg) : NULL;
+	return a;
+}
+
+GPtrArray *app_accounts_new(struct app *app, struct config *cfg)
+{
+	GPtrArray *accs = g_ptr_array_new();
+	for (guint i = 0; i < cfg->accounts->len; i++) {
+		struct app_account *acc = g_new0(struct app_account, 1);
+		acc->index = (int)i;
+		acc->cfg = g_ptr_array_index(cfg->accounts, i);
+		/* TODO(issue 4): the notmuch backend, so POP3 accounts read here too. */
+		acc->ops = acc->cfg->mode == CONFIG_MODE_IMAP ? &app_backend_imap : NULL;
+		acc->worker = app_worker_new(app, (int)i, acc->cfg->name);
+		g_ptr_array_add(accs, acc);
+	}
+	return accs;
+}
+
+void app_accounts_free(GPtrArray *accs)
+{
+	if (!accs)
+		return;
+	for (guint i = 0; i < accs->len; i++) {
+		struct app_account *acc = g_ptr_array_index(accs, i);
+		/* Cancels the running job and joins: after this the backend
+		 * state has no other user, so it may be closed here. */
+		app_worker_free(acc->worker);
+		if (acc->st && acc->ops)
+			acc->ops->close(acc->st);
+		g_free(acc);
+	}
+	g_ptr_array_free(accs, TRUE);
+}
+
+const struct config_account *app_account_config(const struct app_account *acc)
+{
+	return acc->cfg;
+}
+
+int app_account_index(const struct app_account *acc)
+{
+	return acc->index;
+}
+
+uint64_t app_account_list_folders(struct app_account *acc)
+{
+	return submit(acc, args(OP_FOLDERS, NULL, NULL));
+}
+
+uint64_t app_account_open_folder(struct app_account *acc, const char *folder)
+{
+	return submit(acc, args(OP_OPEN, folder, NULL));
+}
+
+uint64_t app_account_open_message(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, const struct mime_view_opts *opts)
+{
+	struct job_args *a = args(OP_MESSAGE, folder, msg);
+	a->view_opts = opts;
+	return submit(acc, a);
+}
+
+uint64_t app_account_set_flags(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, unsigned add, unsigned remove)
+{
+	struct job_args *a = args(OP_FLAGS, folder, msg);
+	a->add = add;
+	a->remove = remove;
+	return submit(acc, a);
+}
+
+uint64_t app_account_move(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, const char *dest, bool copy)
+{
+	struct job_args *a = args(OP_MOVE, folder, msg);
+	a->arg = g_strdup(dest);
+	a->copy = copy;
+	return submit(acc, a);
+}
+
+uint64_t app_account_expunge(struct app_account *acc, const char *folder)
+{
+	return submit(acc, args(OP_EXPUNGE, folder, NULL));
+}
+
+uint64_t app_account_search(struct app_account *acc, const char *folder, const char *query)
+{
+	struct job_args *a = args(OP_SEARCH, folder, NULL);
+	a->arg = g_strdup(query);
+	return submit(acc, a);
+}
+
+void app_cert_question_free(void *p)
+{
+	struct app_cert_question *q = p;
+	if (!q)
+		return;
+	g_free(q->host);
+	g_free(q->pin);
+	g_free(q);
+}
+
+uint64_t app_account_trust(struct app_account *acc, const char *pin, bool always)
+{
+	struct job_args *a = args(OP_TRUST, NULL, NULL);
+	a->arg = g_strdup(pin);
+	a->copy = always;
+	return submit(acc, a);
+}
+
+void app_account_cancel(struct app_account *acc, uint64_t job)
+{
+	app_worker_cancel(acc->worker, job);
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""Read IMAP mail with the real binary in tmux against the test Dovecot:
+folders, the index, a Vietnamese message in the pager with only its text
+part fetched, and delete + expunge seen by a second IMAP client."""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tmux import Session  # noqa: E402
+
+MAILTUI = os.path.abspath(sys.argv.pop(1))
+
+
+def env_or_skip(name):
+    v = os.environ.get("MAILTUI_TEST_" + name)
+    if v:
+        return v
+    if os.environ.get("MAILTUI_TEST_REQUIRE_SERVERS") == "1":
+        sys.exit("MAILTUI_TEST_%s is not set: the test servers are not running" % name)
+    print("MAILTUI_TEST_%s not set: skipping" % name)
+    sys.exit(77)
+
+
+class ImapRead(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="mailtui-imap-")
+        self.log = os.path.join(self.dir, "debug.log")
+        self.env = {
+            "HOME": self.dir,
+            "XDG_CONFIG_HOME": os.path.join(self.dir, "c"),
+            "XDG_DATA_HOME": os.path.join(self.dir, "d"),
+            "XDG_CACHE_HOME": os.path.join(self.dir, "k"),
+            "XDG_STATE_HOME": os.path.join(self.dir, "s"),
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        }
+
+    def config(self, user, password):
+        path = os.path.join(self.dir, "config-" + user)
+        with open(path, "w") as f:
+            f.write("[account mail]\nmode = imap\nfrom = %s@example.test\n"
+                    "imap_url = imaps://127.0.0.1:%s\nuser = %s\npassword = \"%s\"\n"
+                    "tls_ca_file = %s\n" % (user, env_or_skip("IMAPS_PORT"), user,
+                                            password.replace("\\", "\\\\").replace('"', '\\"'),
+                                            env_or_skip("CA")))
+        os.chmod(path, 0o600)
+        return path
+
+    def start(self, conf):
+        return Session("%s -d %s -c %s -a mail" % (MAILTUI, self.log, conf), env=self.env,
+                       width=120, height=40)
+
+    def test_read_vietnamese_message_lazily(self):
+        conf = self.config(env_or_skip("USER"), env_or_skip("PASS"))
+        with self.start(conf) as s:
+            screen = s.wait_for("Thư mục")  # the modified UTF-7 folder, decoded
+            lines = screen.split("\n")
+            self.assertTrue(lines[1].startswith("INBOX"), screen)  # special-use first
+            s.send("Enter")
+            screen = s.wait_for(lambda t: "messages" in t.rstrip("\n").split("\n")[-1],
+                                what="the whole folder loaded")
+            self.assertIn("Big attachment (5 MB)", screen)
+            # Open the 5 MB message: only its text part may cross the wire.
+            rows = [l for l in screen.split("\n") if "Big attachment (5 MB)" in l]
+            self.assertEqual(len(rows), 1)
+            target = int(rows[0].split()[0])
+            current = int([l for l in screen.split("\n") if "40 " in l[:6]][0].split()[0])
+            s.send(*(["k"] * (current - target)))
+            s.send("Enter")
+            screen = s.wait_for("Attachment")
+            s.send("q")
+            s.wait_for("Big attachment")
+            # A Vietnamese message reads correctly (NFC, decoded headers).
+            s.send("End")
+            screen = s.wait_for("Thời tiết Hà Nội #40")
+            s.send("Enter")
+            screen = s.wait_for("Subject: Thời tiết Hà Nội #40")
+            self.assertIn("From: Nguyễn Văn An", screen)
+            s.send("q", "q", "q", "q")  # pager, index, folders, accounts
+            self.assertEqual(s.wait_exit()[0], 0)
+        with open(self.log, encoding="utf-8", errors="replace") as f:
+            wire = f.read()
+        big = [l for l in wire.split("\n") if "C: " in l and "UID FETCH %d " % target in l]
+        self.assertTrue(any("BODYSTRUCTURE" in l for l in big), big)
+        self.assertTrue(any("BODY.PEEK[1]" in l for l in big), big)
+        self.assertFalse(any("BODY.PEEK[2]" in l for l in big), big)
+        self.assertNotIn(env_or_skip("PASS"), wire)
+
+    def test_delete_and_expunge_reach_the_server(self):
+        user, password = env_or_skip("USER3"), env_or_skip("PASS3")
+        msg = os.path.join(self.dir, "m.eml")
+        stamp = "expunge-me-%d" % int(time.time() * 1000)
+        with open(msg, "w") as f:
+            f.write("From: Bob <bob@example.test>\nTo: carol@example.test\n"
+                    "Subject: %s\nMessage-ID: <%s@example.test>\n"
+                    "Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nbye\n" % (stamp, stamp))
+        subprocess.run([env_or_skip("DELIVER"), env_or_skip("DIR"), user, msg], check=True)
+        conf = self.config(user, password)
+        with self.start(conf) as s:
+            s.wait_for("INBOX")
+            s.send("Enter")
+            s.wait_for(stamp)
+            s.send("End", "d")
+            s.wait_for(lambda t: any(stamp in l and " D " in l for l in t.split("\n")),
+                       what="the D flag")
+            s.send("$")
+            s.wait_for("Expunge deleted messages?")
+            s.send("y")
+            s.wait_for(lambda t: stamp not in t and "message" in t.rstrip("\n").split("\n")[-1],
+                       what="message gone after expunge")
+            s.send("q", "q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+        # A second, independent client no longer finds it.
+        out = subprocess.run(["curl", "-s", "--cacert", env_or_skip("CA"), "-u",
+                              "%s:%s" % (user, password),
+                              "imaps://127.0.0.1:%s/INBOX" % env_or_skip("IMAPS_PORT"),
+                              "-X", "SEARCH SUBJECT %s" % stamp],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.strip(), "* SEARCH", out.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
