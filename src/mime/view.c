@@ -135,20 +135,22 @@ void view_add_marker(struct mime_view *v, size_t index, int depth)
 	char *size = a->size >= 0 ? g_format_size((guint64)a->size) : NULL;
 	char *text;
 
-	/* TRANSLATORS: a part of a message that is not shown as text;
-	   "#2" is its number, then its name, type and size ("1.2 MB"). */
 	if (a->filename && size)
+		/* TRANSLATORS: a part of a message not shown as text: its number,
+		   file name, MIME type and size ("1.2 MB"). */
 		text = g_strdup_printf(_("[-- Attachment #%zu: %s, %s, %s --]"), index + 1,
 			a->filename, a->content_type, size);
 	else if (a->filename)
+		/* TRANSLATORS: as above with two of them: name and type, or type and size. */
 		text = g_strdup_printf(_("[-- Attachment #%zu: %s, %s --]"), index + 1,
 			a->filename, a->content_type);
 	else if (size)
 		text = g_strdup_printf(_("[-- Attachment #%zu: %s, %s --]"), index + 1,
 			a->content_type, size);
 	else
+		/* TRANSLATORS: a part with neither name nor size: its MIME type. */
 		text = g_strdup_printf(_("[-- Attachment #%zu: %s --]"), index + 1, a->content_type);
-	/* The translation is outside text too: make sure. */
+	/* A translation is outside text too: make it safe as well. */
 	view_add(v, MIME_LINE_ATTACHMENT, 0, depth, 0, (int)index,
 		core_safe_text(text, (size_t)-1, false));
 	g_free(text);
