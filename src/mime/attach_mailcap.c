@@ -89,11 +89,11 @@ static bool test_passes(const char *test, const char *type, const char *path)
 {
 	bool used;
 	char *cmd = substitute(test, type, path, &used);
-	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
 	int status = -1;
 	bool ok = g_spawn_sync(NULL, (char **)argv, NULL,
-		G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
-		&status, NULL);
+	                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+	                       NULL, NULL, &status, NULL);
 
 	g_free(cmd);
 	return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -172,8 +172,8 @@ static char *search_file(const char *file, const char *type, const char *path, u
 	return found;
 }
 
-char *mime_mailcap_lookup(const char *content_type, const char *path,
-	const char *const *files, unsigned *flags)
+char *mime_mailcap_lookup(const char *content_type, const char *path, const char *const *files,
+                          unsigned *flags)
 {
 	char *type, *semi;
 	char *found = NULL;
@@ -196,7 +196,7 @@ char *mime_mailcap_lookup(const char *content_type, const char *path,
 char *mime_mailcap_command(const char *content_type, const char *path)
 {
 	char *home = g_build_filename(g_get_home_dir(), ".mailcap", NULL);
-	const char *files[] = { home, "/etc/mailcap", NULL };
+	const char *files[] = {home, "/etc/mailcap", NULL};
 	char *cmd = mime_mailcap_lookup(content_type, path, files, NULL);
 
 	g_free(home);

@@ -154,7 +154,7 @@ static int write_exclusive(const char *path, const char *data, size_t len)
 }
 
 static enum mime_view_status save_bytes(const char *dir, const char *path, GBytes *bytes,
-	bool overwrite, char **err)
+                                        bool overwrite, char **err)
 {
 	char *tmp = g_build_filename(dir, ".mailtui-save-XXXXXX", NULL);
 	gsize len;
@@ -184,7 +184,8 @@ static enum mime_view_status save_bytes(const char *dir, const char *path, GByte
 }
 
 enum mime_view_status mime_attachment_save(struct mime_view *v, size_t index, const char *dir,
-	const char *name_override, bool overwrite, char **saved_path, char **err)
+                                           const char *name_override, bool overwrite,
+                                           char **saved_path, char **err)
 {
 	const struct mime_attachment *a;
 	enum mime_view_status st;

@@ -29,9 +29,9 @@ static bool spawn(const char *cmd, GPid *pid, int *in_fd, int *out_fd)
 	if (!g_shell_parse_argv(cmd, NULL, &argv, NULL))
 		return false;
 	ok = g_spawn_async_with_pipes(NULL, argv, NULL,
-		G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL |
-			G_SPAWN_CLOEXEC_PIPES,
-		NULL, NULL, pid, in_fd, out_fd, NULL, NULL);
+	                              G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+	                                  G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
+	                              NULL, NULL, pid, in_fd, out_fd, NULL, NULL);
 	g_strfreev(argv);
 	return ok;
 }
@@ -39,7 +39,7 @@ static bool spawn(const char *cmd, GPid *pid, int *in_fd, int *out_fd)
 static void consume_sigpipe(void)
 {
 	sigset_t pending, pipe_set;
-	struct timespec zero = { 0, 0 };
+	struct timespec zero = {0, 0};
 
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
@@ -50,7 +50,7 @@ static void consume_sigpipe(void)
 /* Exchange data with the child until its stdout ends or the deadline.
  * true when stdout reached EOF (or the cap) in time. */
 static bool exchange(int in_fd, int out_fd, const char *html, size_t len, gint64 deadline,
-	size_t max_out, GString *out)
+                     size_t max_out, GString *out)
 {
 	size_t written = 0;
 	char buf[8192];
@@ -60,8 +60,8 @@ static bool exchange(int in_fd, int out_fd, const char *html, size_t len, gint64
 		in_fd = -1;
 	}
 	while (out_fd >= 0) {
-		struct pollfd fds[2] = { { .fd = out_fd, .events = POLLIN },
-			{ .fd = in_fd, .events = POLLOUT } };
+		struct pollfd fds[2] = {{.fd = out_fd, .events = POLLIN},
+		                        {.fd = in_fd, .events = POLLOUT}};
 		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
 		int r;
 
@@ -126,7 +126,7 @@ static bool reap(GPid pid, gint64 deadline)
 }
 
 char *html_run_command(const char *cmd, const char *html, size_t len, int timeout_ms,
-	size_t max_out)
+                       size_t max_out)
 {
 	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 	GString *out = g_string_new(NULL);
@@ -147,9 +147,12 @@ char *html_run_command(const char *cmd, const char *html, size_t len, int timeou
 	done = exchange(in_fd, out_fd, html, len, deadline, max_out, out);
 	consume_sigpipe();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!done)
-		deadline = 0; /* timed out: kill at once */
+	if (!done || out->len >= max_out)
+		deadline = 0; /* timed out, or enough read: kill at once */
 	ok = reap(pid, deadline) && done;
+	/* Capped output is still good text, whatever the killed child says. */
+	if (done && out->len >= max_out)
+		ok = true;
 	g_spawn_close_pid(pid);
 	if (!ok) {
 		g_string_free(out, TRUE);

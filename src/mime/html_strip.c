@@ -12,17 +12,17 @@
 
 /* HTML names of U+00A0 .. U+00FF, in order. */
 static const char *const latin1[] = {
-	"nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy",
-	"ordf", "laquo", "not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute",
-	"micro", "para", "middot", "cedil", "sup1", "ordm", "raquo", "frac14", "frac12",
-	"frac34", "iquest", "Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig",
-	"Ccedil", "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml",
-	"ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times", "Oslash",
-	"Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN", "szlig", "agrave", "aacute",
-	"acirc", "atilde", "auml", "aring", "aelig", "ccedil", "egrave", "eacute", "ecirc",
-	"euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde", "ograve", "oacute",
-	"ocirc", "otilde", "ouml", "divide", "oslash", "ugrave", "uacute", "ucirc", "uuml",
-	"yacute", "thorn", "yuml",
+    "nbsp",   "iexcl",  "cent",   "pound",  "curren", "yen",    "brvbar", "sect",   "uml",
+    "copy",   "ordf",   "laquo",  "not",    "shy",    "reg",    "macr",   "deg",    "plusmn",
+    "sup2",   "sup3",   "acute",  "micro",  "para",   "middot", "cedil",  "sup1",   "ordm",
+    "raquo",  "frac14", "frac12", "frac34", "iquest", "Agrave", "Aacute", "Acirc",  "Atilde",
+    "Auml",   "Aring",  "AElig",  "Ccedil", "Egrave", "Eacute", "Ecirc",  "Euml",   "Igrave",
+    "Iacute", "Icirc",  "Iuml",   "ETH",    "Ntilde", "Ograve", "Oacute", "Ocirc",  "Otilde",
+    "Ouml",   "times",  "Oslash", "Ugrave", "Uacute", "Ucirc",  "Uuml",   "Yacute", "THORN",
+    "szlig",  "agrave", "aacute", "acirc",  "atilde", "auml",   "aring",  "aelig",  "ccedil",
+    "egrave", "eacute", "ecirc",  "euml",   "igrave", "iacute", "icirc",  "iuml",   "eth",
+    "ntilde", "ograve", "oacute", "ocirc",  "otilde", "ouml",   "divide", "oslash", "ugrave",
+    "uacute", "ucirc",  "uuml",   "yacute", "thorn",  "yuml",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(latin1) == 96);
 
@@ -30,44 +30,39 @@ static const struct {
 	const char *name;
 	gunichar c;
 } others[] = {
-	{ "amp", '&' },		{ "lt", '<' },		 { "gt", '>' },
-	{ "quot", '"' },	{ "apos", '\'' },	 { "hellip", 0x2026 },
-	{ "mdash", 0x2014 },	{ "ndash", 0x2013 },	 { "lsquo", 0x2018 },
-	{ "rsquo", 0x2019 },	{ "ldquo", 0x201c },	 { "rdquo", 0x201d },
-	{ "sbquo", 0x201a },	{ "bdquo", 0x201e },	 { "bull", 0x2022 },
-	{ "trade", 0x2122 },	{ "euro", 0x20ac },	 { "thinsp", 0x2009 },
-	{ "ensp", 0x2002 },	{ "emsp", 0x2003 },	 { "zwnj", 0x200c },
-	{ "zwj", 0x200d },	{ "dagger", 0x2020 },	 { "Dagger", 0x2021 },
-	{ "permil", 0x2030 },	{ "lsaquo", 0x2039 },	 { "rsaquo", 0x203a },
-	{ "OElig", 0x152 },	{ "oelig", 0x153 },	 { "Scaron", 0x160 },
-	{ "scaron", 0x161 },	{ "Yuml", 0x178 },	 { "fnof", 0x192 },
-	{ "circ", 0x2c6 },	{ "tilde", 0x2dc },	 { "larr", 0x2190 },
-	{ "rarr", 0x2192 },	{ "uarr", 0x2191 },	 { "darr", 0x2193 },
+    {"amp", '&'},       {"lt", '<'},        {"gt", '>'},        {"quot", '"'},
+    {"apos", '\''},     {"hellip", 0x2026}, {"mdash", 0x2014},  {"ndash", 0x2013},
+    {"lsquo", 0x2018},  {"rsquo", 0x2019},  {"ldquo", 0x201c},  {"rdquo", 0x201d},
+    {"sbquo", 0x201a},  {"bdquo", 0x201e},  {"bull", 0x2022},   {"trade", 0x2122},
+    {"euro", 0x20ac},   {"thinsp", 0x2009}, {"ensp", 0x2002},   {"emsp", 0x2003},
+    {"zwnj", 0x200c},   {"zwj", 0x200d},    {"dagger", 0x2020}, {"Dagger", 0x2021},
+    {"permil", 0x2030}, {"lsaquo", 0x2039}, {"rsaquo", 0x203a}, {"OElig", 0x152},
+    {"oelig", 0x153},   {"Scaron", 0x160},  {"scaron", 0x161},  {"Yuml", 0x178},
+    {"fnof", 0x192},    {"circ", 0x2c6},    {"tilde", 0x2dc},   {"larr", 0x2190},
+    {"rarr", 0x2192},   {"uarr", 0x2191},   {"darr", 0x2193},
 };
 
 /* Tags whose content is not text. */
-static const char *const skipped[] = { "script", "style", "title", "template" };
+static const char *const skipped[] = {"script", "style", "title", "template"};
 
 /* Tags that end a line (1) or a paragraph (2). */
 static const struct {
 	const char *name;
 	int breaks;
 } blocks[] = {
-	{ "p", 2 },	    { "div", 1 },   { "tr", 1 },	 { "li", 1 },
-	{ "h1", 2 },	    { "h2", 2 },    { "h3", 2 },	 { "h4", 2 },
-	{ "h5", 2 },	    { "h6", 2 },    { "table", 1 },	 { "ul", 1 },
-	{ "ol", 1 },	    { "blockquote", 2 }, { "pre", 2 },	 { "hr", 2 },
-	{ "dl", 1 },	    { "dt", 1 },    { "dd", 1 },	 { "section", 1 },
-	{ "article", 1 },   { "header", 1 }, { "footer", 1 },	 { "address", 1 },
-	{ "center", 1 },    { "form", 1 },  { "caption", 1 },	 { "body", 1 },
+    {"p", 2},      {"div", 1},        {"tr", 1},      {"li", 1},     {"h1", 2},     {"h2", 2},
+    {"h3", 2},     {"h4", 2},         {"h5", 2},      {"h6", 2},     {"table", 1},  {"ul", 1},
+    {"ol", 1},     {"blockquote", 2}, {"pre", 2},     {"hr", 2},     {"dl", 1},     {"dt", 1},
+    {"dd", 1},     {"section", 1},    {"article", 1}, {"header", 1}, {"footer", 1}, {"address", 1},
+    {"center", 1}, {"form", 1},       {"caption", 1}, {"body", 1},
 };
 
 struct strip {
 	GString *out;
-	bool pre;       /* inside <pre>: keep white space */
-	bool space;     /* white space seen, not yet written */
-	int newlines;   /* line breaks owed before the next text */
-	bool bullet;    /* an <li> started: "* " before its text */
+	bool pre;     /* inside <pre>: keep white space */
+	bool space;   /* white space seen, not yet written */
+	int newlines; /* line breaks owed before the next text */
+	bool bullet;  /* an <li> started: "* " before its text */
 };
 
 static bool at_line_start(const struct strip *s)
@@ -139,8 +134,8 @@ static const char *entity(const char *p, const char *end, gunichar *c)
 
 		for (; d < end && (hex ? g_ascii_isxdigit(*d) : g_ascii_isdigit(*d)); d++)
 			if (v <= 0x10ffff)
-				v = v * (hex ? 16 : 10) + (guint64)(hex ? g_ascii_xdigit_value(*d)
-									: *d - '0');
+				v = v * (hex ? 16 : 10) +
+				    (guint64)(hex ? g_ascii_xdigit_value(*d) : *d - '0');
 		if (d == start)
 			return NULL;
 		*c = v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? 0xfffd : (gunichar)v;
@@ -236,7 +231,7 @@ static const char *tag(struct strip *s, const char *p, const char *end)
 
 char *html_strip(const char *html, size_t len)
 {
-	struct strip s = { .out = g_string_sized_new(len / 2 + 16) };
+	struct strip s = {.out = g_string_sized_new(len / 2 + 16)};
 	const char *p = html, *end = html + len;
 
 	while (p < end) {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char *const default_headers[] = {
-	"From", "To", "Cc", "Date", "Subject", NULL,
+    "From", "To", "Cc", "Date", "Subject", NULL,
 };
 
 static void clear_logical(gpointer p)
@@ -70,40 +70,40 @@ static struct mime_view *view_new(const struct mime_view_opts *opts)
 	v->cols = opts && opts->cols > 0 ? opts->cols : VIEW_DEFAULT_COLS;
 	if (!opts || !opts->html_no_command)
 		v->html_command = opts && opts->html_command ? g_strdup(opts->html_command)
-							     : default_html_command();
-	v->html_timeout_ms = opts && opts->html_timeout_ms > 0 ? opts->html_timeout_ms
-							      : VIEW_HTML_TIMEOUT_MS;
+		                                             : default_html_command();
+	v->html_timeout_ms =
+	    opts && opts->html_timeout_ms > 0 ? opts->html_timeout_ms : VIEW_HTML_TIMEOUT_MS;
 	/* Broken senders: 8-bit headers and bodies without a charset are most
 	 * often UTF-8, else windows-1252 (a superset of ISO-8859-1). */
 	v->popts = g_mime_parser_options_new();
-	g_mime_parser_options_set_fallback_charsets(v->popts,
-		(const char *[]){ "utf-8", "windows-1252", NULL });
+	g_mime_parser_options_set_fallback_charsets(
+	    v->popts, (const char *[]){"utf-8", "windows-1252", NULL});
 	g_mime_parser_options_set_rfc2047_compliance_mode(v->popts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_parameter_compliance_mode(v->popts, GMIME_RFC_COMPLIANCE_LOOSE);
 	return v;
 }
 
-void view_add(struct mime_view *v, enum mime_line_kind kind, int level, int depth,
-	int name_len, int attachment, char *text_owned)
+void view_add(struct mime_view *v, enum mime_line_kind kind, int level, int depth, int name_len,
+              int attachment, char *text_owned)
 {
 	struct view_logical l = {
-		.kind = kind,
-		.level = level,
-		.depth = depth,
-		.name_len = name_len,
-		.attachment = attachment,
-		.text = text_owned ? text_owned : g_strdup(""),
+	    .kind = kind,
+	    .level = level,
+	    .depth = depth,
+	    .name_len = name_len,
+	    .attachment = attachment,
+	    .text = text_owned ? text_owned : g_strdup(""),
 	};
 
 	g_array_append_val(v->logical, l);
 }
 
-size_t view_add_attachment(struct mime_view *v, const char *content_type,
-	const char *filename, int64_t size, const char *section, GMimeObject *obj)
+size_t view_add_attachment(struct mime_view *v, const char *content_type, const char *filename,
+                           int64_t size, const char *section, GMimeObject *obj)
 {
-	struct mime_attachment a = { 0 };
+	struct mime_attachment a = {0};
 	char *type = core_safe_text(content_type ? content_type : "application/octet-stream",
-		(size_t)-1, false);
+	                            (size_t)-1, false);
 	char *semi = strchr(type, ';');
 
 	if (semi)
@@ -114,8 +114,8 @@ size_t view_add_attachment(struct mime_view *v, const char *content_type,
 	g_free(type);
 	if (filename && *filename) {
 		char *dec = strstr(filename, "=?")
-				    ? g_mime_utils_header_decode_text(v->popts, filename)
-				    : g_strdup(filename);
+		                ? g_mime_utils_header_decode_text(v->popts, filename)
+		                : g_strdup(filename);
 
 		a.filename = core_safe_text(dec, (size_t)-1, false);
 		g_free(dec);
@@ -139,26 +139,27 @@ void view_add_marker(struct mime_view *v, size_t index, int depth)
 		/* TRANSLATORS: a part of a message not shown as text: its number,
 		   file name, MIME type and size ("1.2 MB"). */
 		text = g_strdup_printf(_("[-- Attachment #%zu: %s, %s, %s --]"), index + 1,
-			a->filename, a->content_type, size);
+		                       a->filename, a->content_type, size);
 	else if (a->filename)
 		/* TRANSLATORS: as above with two of them: name and type, or type and size. */
-		text = g_strdup_printf(_("[-- Attachment #%zu: %s, %s --]"), index + 1,
-			a->filename, a->content_type);
+		text = g_strdup_printf(_("[-- Attachment #%zu: %s, %s --]"), index + 1, a->filename,
+		                       a->content_type);
 	else if (size)
 		text = g_strdup_printf(_("[-- Attachment #%zu: %s, %s --]"), index + 1,
-			a->content_type, size);
+		                       a->content_type, size);
 	else
 		/* TRANSLATORS: a part with neither name nor size: its MIME type. */
-		text = g_strdup_printf(_("[-- Attachment #%zu: %s --]"), index + 1, a->content_type);
+		text =
+		    g_strdup_printf(_("[-- Attachment #%zu: %s --]"), index + 1, a->content_type);
 	/* A translation is outside text too: make it safe as well. */
 	view_add(v, MIME_LINE_ATTACHMENT, 0, depth, 0, (int)index,
-		core_safe_text(text, (size_t)-1, false));
+	         core_safe_text(text, (size_t)-1, false));
 	g_free(text);
 	g_free(size);
 }
 
 struct mime_view *mime_view_new_from_bytes(const char *raw, size_t len,
-	const struct mime_view_opts *opts)
+                                           const struct mime_view_opts *opts)
 {
 	struct mime_view *v = view_new(opts);
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw ? raw : "", raw ? len : 0);
@@ -226,7 +227,8 @@ static void add_lazy_part(struct mime_view *v, const struct mime_view_part *p, b
 }
 
 struct mime_view *mime_view_new_from_parts(const char *header_block, size_t hlen,
-	const struct mime_view_part *parts, size_t n, const struct mime_view_opts *opts)
+                                           const struct mime_view_part *parts, size_t n,
+                                           const struct mime_view_opts *opts)
 {
 	struct mime_view *v = view_new(opts);
 	/* The parser wants a header block that ends: add the blank line. */

@@ -14,8 +14,8 @@
 static bool is_address_field(const char *name)
 {
 	static const char *const fields[] = {
-		"From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Resent-From", "Resent-To",
-		"Resent-Cc", "Mail-Followup-To",
+	    "From",   "To",          "Cc",        "Bcc",       "Reply-To",
+	    "Sender", "Resent-From", "Resent-To", "Resent-Cc", "Mail-Followup-To",
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)

@@ -26,13 +26,13 @@ struct view_logical {
 };
 
 struct mime_view {
-	GArray *logical;   /* of struct view_logical */
-	GArray *lines;     /* of struct mime_line, text borrowed from wrapped */
+	GArray *logical;    /* of struct view_logical */
+	GArray *lines;      /* of struct mime_line, text borrowed from wrapped */
 	GPtrArray *wrapped; /* of char*, owned: the texts of lines */
 	int cols;
-	GArray *atts;      /* of struct mime_attachment, strings owned */
+	GArray *atts;       /* of struct mime_attachment, strings owned */
 	GPtrArray *objects; /* of GMimeObject* (a ref) or NULL, parallel to atts */
-	GPtrArray *bytes;  /* of GBytes* or NULL, parallel to atts: set_bytes */
+	GPtrArray *bytes;   /* of GBytes* or NULL, parallel to atts: set_bytes */
 	GPtrArray *headers; /* of char*: header names to show, owned */
 	char *html_command; /* owned, NULL: the built-in stripper */
 	int html_timeout_ms;
@@ -41,10 +41,10 @@ struct mime_view {
 };
 
 /* view.c */
-void view_add(struct mime_view *v, enum mime_line_kind kind, int level, int depth,
-	int name_len, int attachment, char *text_owned);
-size_t view_add_attachment(struct mime_view *v, const char *content_type,
-	const char *filename, int64_t size, const char *section, GMimeObject *obj);
+void view_add(struct mime_view *v, enum mime_line_kind kind, int level, int depth, int name_len,
+              int attachment, char *text_owned);
+size_t view_add_attachment(struct mime_view *v, const char *content_type, const char *filename,
+                           int64_t size, const char *section, GMimeObject *obj);
 void view_add_marker(struct mime_view *v, size_t index, int depth);
 
 /* view_headers.c: the chosen headers of list at depth. */
@@ -75,6 +75,6 @@ char *html_strip(const char *html, size_t len);
 /* html_command.c: run argv-string cmd with html on stdin; owned stdout
  * or NULL on failure, timeout (ms) or a non-zero exit. */
 char *html_run_command(const char *cmd, const char *html, size_t len, int timeout_ms,
-	size_t max_out);
+                       size_t max_out);
 
 #endif

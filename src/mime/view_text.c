@@ -122,7 +122,7 @@ GBytes *mime_decode_transfer(const char *bytes, size_t len, const char *transfer
 
 	mime_init();
 	enc = transfer_encoding ? g_mime_content_encoding_from_string(transfer_encoding)
-				: GMIME_CONTENT_ENCODING_DEFAULT;
+	                        : GMIME_CONTENT_ENCODING_DEFAULT;
 	if (enc != GMIME_CONTENT_ENCODING_BASE64 && enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE &&
 	    enc != GMIME_CONTENT_ENCODING_UUENCODE)
 		return g_bytes_new(bytes, bytes ? len : 0);
@@ -132,8 +132,8 @@ GBytes *mime_decode_transfer(const char *bytes, size_t len, const char *transfer
 	return g_byte_array_free_to_bytes(out);
 }
 
-enum mime_view_status mime_decode_part(const char *bytes, size_t len,
-	const char *transfer_encoding, const char *charset, char **utf8_out)
+enum mime_view_status mime_decode_part(const char *bytes, size_t len, const char *transfer_encoding,
+                                       const char *charset, char **utf8_out)
 {
 	GBytes *raw = mime_decode_transfer(bytes, len, transfer_encoding);
 	gsize n;
@@ -165,7 +165,8 @@ static char *html_to_text(struct mime_view *v, const char *html, size_t len)
 	char *out = NULL;
 
 	if (v->html_command)
-		out = html_run_command(v->html_command, html, len, v->html_timeout_ms, VIEW_MAX_TEXT);
+		out =
+		    html_run_command(v->html_command, html, len, v->html_timeout_ms, VIEW_MAX_TEXT);
 	return out ? out : html_strip(html, len);
 }
 
@@ -173,7 +174,7 @@ void view_add_text(struct mime_view *v, const char *utf8, size_t len, bool html,
 {
 	char *converted = html ? html_to_text(v, utf8, len) : NULL;
 	char *safe = converted ? core_safe_text(converted, (size_t)-1, true)
-			       : core_safe_text(utf8, len, true);
+	                       : core_safe_text(utf8, len, true);
 	char *line = safe;
 	size_t end = strlen(safe);
 	bool signature = false;

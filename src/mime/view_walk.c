@@ -58,8 +58,8 @@ static int64_t estimate_size(GMimePart *part)
 static int64_t message_size(GMimeObject *obj)
 {
 	GMimeMessage *m = GMIME_IS_MESSAGE_PART(obj)
-				  ? g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj))
-				  : NULL;
+	                      ? g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj))
+	                      : NULL;
 	GMimeStream *null;
 	ssize_t n;
 
@@ -85,9 +85,9 @@ static void separate(struct mime_view *v)
 static size_t add_leaf(struct mime_view *v, GMimeObject *obj, const char *section)
 {
 	char *type = type_string(obj);
-	const char *name = GMIME_IS_PART(obj) ? g_mime_part_get_filename(GMIME_PART(obj))
-					      : g_mime_object_get_content_disposition_parameter(
-							obj, "filename");
+	const char *name = GMIME_IS_PART(obj)
+	                       ? g_mime_part_get_filename(GMIME_PART(obj))
+	                       : g_mime_object_get_content_disposition_parameter(obj, "filename");
 	int64_t size = GMIME_IS_PART(obj) ? estimate_size(GMIME_PART(obj)) : message_size(obj);
 	size_t index = view_add_attachment(v, type, name, size, section, obj);
 
@@ -126,7 +126,7 @@ static int alternative_score(GMimeObject *obj)
 }
 
 static void walk_alternative(struct mime_view *v, GMimeMultipart *mp, const char *section,
-	int depth)
+                             int depth)
 {
 	int n = g_mime_multipart_get_count(mp), best = 0, best_score = -1;
 
@@ -147,8 +147,7 @@ static void walk_alternative(struct mime_view *v, GMimeMultipart *mp, const char
 	}
 }
 
-static void walk_multipart(struct mime_view *v, GMimeMultipart *mp, const char *section,
-	int depth)
+static void walk_multipart(struct mime_view *v, GMimeMultipart *mp, const char *section, int depth)
 {
 	int n = g_mime_multipart_get_count(mp);
 
@@ -219,7 +218,7 @@ static void walk_leaf(struct mime_view *v, GMimeObject *obj, const char *section
 	}
 	bytes = view_part_bytes(GMIME_PART(obj), VIEW_MAX_TEXT);
 	text = view_to_utf8((const char *)bytes->data, bytes->len,
-		g_mime_object_get_content_type_parameter(obj, "charset"));
+	                    g_mime_object_get_content_type_parameter(obj, "charset"));
 	g_byte_array_unref(bytes);
 	separate(v);
 	view_add_text(v, text, strlen(text), has_type(obj, "text", "html"), depth);

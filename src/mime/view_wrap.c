@@ -23,8 +23,7 @@ static const char *cluster(const char *p, int *cols, GString *scratch)
 	const char *q = p;
 	gunichar prev;
 
-	if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f &&
-	    ((unsigned char)p[1] < 0x80)) {
+	if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f && ((unsigned char)p[1] < 0x80)) {
 		*cols = 1;
 		return p + 1;
 	}
@@ -123,16 +122,17 @@ void view_wrap_all(struct mime_view *v)
 		view_wrap_text(l->text, v->cols, pieces);
 		for (guint j = 0; j < pieces->len; j++) {
 			struct mime_line line = {
-				.kind = l->kind,
-				.level = l->level,
-				.depth = l->depth,
-				.attachment = l->attachment,
-				.text = g_ptr_array_index(pieces, j),
+			    .kind = l->kind,
+			    .level = l->level,
+			    .depth = l->depth,
+			    .attachment = l->attachment,
+			    .text = g_ptr_array_index(pieces, j),
 			};
 
 			if (l->kind == MIME_LINE_HEADER) {
 				line.kind = j == 0 ? MIME_LINE_HEADER : MIME_LINE_HEADER_CONT;
-				line.name_len = j == 0 ? MIN(l->name_len, (int)strlen(line.text)) : 0;
+				line.name_len =
+				    j == 0 ? MIN(l->name_len, (int)strlen(line.text)) : 0;
 			}
 			line.cols = core_text_width(line.text);
 			g_ptr_array_add(v->wrapped, g_ptr_array_index(pieces, j));

@@ -66,7 +66,7 @@ static void check_view(struct mime_view *v, int cols)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool init;
-	struct mime_view_opts o = { .html_no_command = true };
+	struct mime_view_opts o = {.html_no_command = true};
 	struct mime_view *v;
 	char *text = NULL;
 	int cols;
@@ -91,9 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mime_decode_part((const char *)data, size, "base64", "windows-1258", &text);
 	{
 		const struct mime_view_part parts[] = {
-			{ "text/html", text, NULL, (int64_t)size, "1" },
-			{ "application/pdf", NULL, (const char *)text, -1, "2" },
-			{ "message/rfc822", text, NULL, -1, "3" },
+		    {"text/html", text, NULL, (int64_t)size, "1"},
+		    {"application/pdf", NULL, (const char *)text, -1, "2"},
+		    {"message/rfc822", text, NULL, -1, "3"},
 		};
 
 		v = mime_view_new_from_parts((const char *)data, size, parts, 3, &o);

@@ -22,7 +22,7 @@ static inline void helpers_init(int *argc, char ***argv)
 /* A view of raw (NUL-terminated) at cols, the built-in HTML stripper. */
 static inline struct mime_view *view_of(const char *raw, int cols)
 {
-	struct mime_view_opts o = { .cols = cols, .html_no_command = true };
+	struct mime_view_opts o = {.cols = cols, .html_no_command = true};
 
 	return mime_view_new_from_bytes(raw, strlen(raw), &o);
 }

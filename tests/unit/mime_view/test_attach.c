@@ -8,21 +8,21 @@
 
 /* 256 bytes 0x00..0xff, base64. */
 static const char all_bytes_b64[] =
-	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4\n"
-	"OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3Bx\n"
-	"cnN0dXZ3eHl6e3x9fn+AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmq\n"
-	"q6ytrq+wsbKztLW2t7i5uru8vb6/wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t/g4eLj\n"
-	"5OXm5+jp6uvs7e7v8PHy8/T19vf4+fr7/P3+/w==\n";
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4\n"
+    "OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3Bx\n"
+    "cnN0dXZ3eHl6e3x9fn+AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmq\n"
+    "q6ytrq+wsbKztLW2t7i5uru8vb6/wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t/g4eLj\n"
+    "5OXm5+jp6uvs7e7v8PHy8/T19vf4+fr7/P3+/w==\n";
 
 static char *message_with(const char *disposition_params)
 {
 	return g_strdup_printf("Subject: att\nMIME-Version: 1.0\n"
-			       "Content-Type: multipart/mixed; boundary=b\n\n"
-			       "--b\nContent-Type: text/plain\n\nsee attached\n"
-			       "--b\nContent-Type: application/octet-stream\n"
-			       "Content-Disposition: attachment;%s\n"
-			       "Content-Transfer-Encoding: base64\n\n%s--b--\n",
-		disposition_params, all_bytes_b64);
+	                       "Content-Type: multipart/mixed; boundary=b\n\n"
+	                       "--b\nContent-Type: text/plain\n\nsee attached\n"
+	                       "--b\nContent-Type: application/octet-stream\n"
+	                       "Content-Disposition: attachment;%s\n"
+	                       "Content-Transfer-Encoding: base64\n\n%s--b--\n",
+	                       disposition_params, all_bytes_b64);
 }
 
 static const struct {
@@ -30,14 +30,18 @@ static const struct {
 	const char *params;
 	const char *expect;
 } name_cases[] = {
-	/* "Tài liệu quý.pdf" in RFC 2231, plain and with continuations. */
-	{ "rfc2231", " filename*=UTF-8''T%C3%A0i%20li%E1%BB%87u%20qu%C3%BD.pdf",
-		"T\xc3\xa0i li\xe1\xbb\x87u qu\xc3\xbd.pdf" },
-	{ "rfc2231-continued", "\n filename*0*=UTF-8''T%C3%A0i%20li;\n filename*1*=%E1%BB%87u%20qu%C3%BD.pdf",
-		"T\xc3\xa0i li\xe1\xbb\x87u qu\xc3\xbd.pdf" },
-	{ "rfc2047-in-quotes", " filename=\"=?utf-8?b?VMOgaSBsaeG7h3UgcXXDvS5wZGY=?=\"",
-		"T\xc3\xa0i li\xe1\xbb\x87u qu\xc3\xbd.pdf" },
-	{ "hostile", " filename=\"a\x1b[31m\xe2\x80\xae" "fdp.exe\"", "afdp.exe" },
+    /* "Tài liệu quý.pdf" in RFC 2231, plain and with continuations. */
+    {"rfc2231", " filename*=UTF-8''T%C3%A0i%20li%E1%BB%87u%20qu%C3%BD.pdf",
+     "T\xc3\xa0i li\xe1\xbb\x87u qu\xc3\xbd.pdf"},
+    {"rfc2231-continued",
+     "\n filename*0*=UTF-8''T%C3%A0i%20li;\n filename*1*=%E1%BB%87u%20qu%C3%BD.pdf",
+     "T\xc3\xa0i li\xe1\xbb\x87u qu\xc3\xbd.pdf"},
+    {"rfc2047-in-quotes", " filename=\"=?utf-8?b?VMOgaSBsaeG7h3UgcXXDvS5wZGY=?=\"",
+     "T\xc3\xa0i li\xe1\xbb\x87u qu\xc3\xbd.pdf"},
+    {"hostile",
+     " filename=\"a\x1b[31m\xe2\x80\xae"
+     "fdp.exe\"",
+     "afdp.exe"},
 };
 
 static void test_names(void)
@@ -48,7 +52,7 @@ static void test_names(void)
 		size_t n;
 		const struct mime_attachment *a = mime_view_attachments(v, &n);
 		char *marker = g_strdup_printf("[-- Attachment #2: %s, application/octet-stream, ",
-			name_cases[i].expect);
+		                               name_cases[i].expect);
 
 		g_test_message("case %s", name_cases[i].name);
 		g_assert_cmpuint(n, ==, 2);
@@ -65,19 +69,21 @@ static const struct {
 	const char *in;
 	const char *expect;
 } safe_cases[] = {
-	{ "../../etc/passwd", "_._etc_passwd" },
-	{ ".bashrc", "bashrc" },
-	{ "a/b", "a_b" },
-	{ "a\\b", "a_b" },
-	{ "x\x01y\x1b[31mz\x7f\n.txt", "xyz .txt" },
-	{ "\xe2\x80\xae" "fdp.exe", "fdp.exe" },
-	{ "..", "attachment-3" },
-	{ "", "attachment-3" },
-	{ NULL, "attachment-3" },
-	{ " - .", "attachment-3" },
-	{ "-rf", "rf" },
-	{ "file..name...txt", "file.name.txt" },
-	{ "T\xc3\xa0i li\xe1\xbb\x87u.pdf", "T\xc3\xa0i li\xe1\xbb\x87u.pdf" },
+    {"../../etc/passwd", "_._etc_passwd"},
+    {".bashrc", "bashrc"},
+    {"a/b", "a_b"},
+    {"a\\b", "a_b"},
+    {"x\x01y\x1b[31mz\x7f\n.txt", "xyz .txt"},
+    {"\xe2\x80\xae"
+     "fdp.exe",
+     "fdp.exe"},
+    {"..", "attachment-3"},
+    {"", "attachment-3"},
+    {NULL, "attachment-3"},
+    {" - .", "attachment-3"},
+    {"-rf", "rf"},
+    {"file..name...txt", "file.name.txt"},
+    {"T\xc3\xa0i li\xe1\xbb\x87u.pdf", "T\xc3\xa0i li\xe1\xbb\x87u.pdf"},
 };
 
 static void test_safe_names(void)
@@ -133,7 +139,8 @@ static void test_save(void)
 	struct stat st;
 
 	g_assert_nonnull(dir);
-	g_assert_cmpint(mime_attachment_save(v, 1, dir, NULL, false, &path, &err), ==, MIME_VIEW_OK);
+	g_assert_cmpint(mime_attachment_save(v, 1, dir, NULL, false, &path, &err), ==,
+	                MIME_VIEW_OK);
 	g_assert_null(err);
 	expect_path = g_build_filename(dir, "_._etc_passwd", NULL);
 	g_assert_cmpstr(path, ==, expect_path);
@@ -149,7 +156,7 @@ static void test_save(void)
 	/* Again: refused, file untouched, path given for the question. */
 	g_assert_true(g_file_set_contents(expect_path, "mine", 4, NULL));
 	g_assert_cmpint(mime_attachment_save(v, 1, dir, NULL, false, &path, &err), ==,
-		MIME_VIEW_ERR_EXISTS);
+	                MIME_VIEW_ERR_EXISTS);
 	g_assert_cmpstr(path, ==, expect_path);
 	g_free(path);
 	data = read_back(expect_path, &len);
@@ -164,7 +171,7 @@ static void test_save(void)
 
 	/* An override is sanitised too; the inline text part saves as well. */
 	g_assert_cmpint(mime_attachment_save(v, 0, dir, "../up.txt", false, &path, &err), ==,
-		MIME_VIEW_OK);
+	                MIME_VIEW_OK);
 	g_assert_true(g_str_has_prefix(path, dir));
 	g_assert_true(g_str_has_suffix(path, "/_up.txt"));
 	data = read_back(path, &len);
@@ -175,9 +182,9 @@ static void test_save(void)
 
 	/* Errors. */
 	g_assert_cmpint(mime_attachment_save(v, 7, dir, NULL, false, &path, &err), ==,
-		MIME_VIEW_ERR_INDEX);
+	                MIME_VIEW_ERR_INDEX);
 	g_assert_cmpint(mime_attachment_save(v, 1, "/nonexistent/dir", NULL, false, &path, &err),
-		==, MIME_VIEW_ERR_IO);
+	                ==, MIME_VIEW_ERR_IO);
 	g_assert_nonnull(err);
 	g_assert_null(path);
 	g_free(err);
@@ -224,27 +231,26 @@ static void test_mailcap(void)
 {
 	char *dir = g_dir_make_tmp("mime-mailcap-XXXXXX", NULL);
 	char *file = g_build_filename(dir, "mailcap", NULL);
-	const char *files[] = { "/nonexistent/mailcap", file, NULL };
-	static const char mailcap[] =
-		"# comment\n"
-		"\n"
-		"image/png; viewer '%s'; needsterminal\n"
-		"text/*; less %s; copiousoutput\n"
-		"application/pdf; zathura %s; test=false\n"
-		"application/pdf; evince \\\n  %s --type=%t\n"
-		"audio; play\n"
-		"video/mp4; mpv -- %s \\; echo 100%%\n";
+	const char *files[] = {"/nonexistent/mailcap", file, NULL};
+	static const char mailcap[] = "# comment\n"
+	                              "\n"
+	                              "image/png; viewer '%s'; needsterminal\n"
+	                              "text/*; less %s; copiousoutput\n"
+	                              "application/pdf; zathura %s; test=false\n"
+	                              "application/pdf; evince \\\n  %s --type=%t\n"
+	                              "audio; play\n"
+	                              "video/mp4; mpv -- %s \\; echo 100%%\n";
 	static const struct {
 		const char *type;
 		const char *expect;
 		unsigned flags;
 	} cases[] = {
-		{ "image/png", "viewer '/tmp/a b'\\''c'", MIME_MAILCAP_NEEDSTERMINAL },
-		{ "TEXT/Plain; charset=utf-8", "less '/tmp/a b'\\''c'", MIME_MAILCAP_COPIOUSOUTPUT },
-		{ "application/pdf", "evince   '/tmp/a b'\\''c' --type='application/pdf'", 0 },
-		{ "audio/ogg", "play < '/tmp/a b'\\''c'", 0 },
-		{ "video/mp4", "mpv -- '/tmp/a b'\\''c' ; echo 100%", 0 },
-		{ "image/gif", NULL, 0 },
+	    {"image/png", "viewer '/tmp/a b'\\''c'", MIME_MAILCAP_NEEDSTERMINAL},
+	    {"TEXT/Plain; charset=utf-8", "less '/tmp/a b'\\''c'", MIME_MAILCAP_COPIOUSOUTPUT},
+	    {"application/pdf", "evince   '/tmp/a b'\\''c' --type='application/pdf'", 0},
+	    {"audio/ogg", "play < '/tmp/a b'\\''c'", 0},
+	    {"video/mp4", "mpv -- '/tmp/a b'\\''c' ; echo 100%", 0},
+	    {"image/gif", NULL, 0},
 	};
 
 	g_assert_true(g_file_set_contents(file, mailcap, -1, NULL));

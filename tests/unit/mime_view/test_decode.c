@@ -10,19 +10,19 @@ static const struct {
 	const char *header; /* one raw header line */
 	const char *expect; /* the HEADER line shown */
 } header_cases[] = {
-	{ "subject-b", "Subject: =?UTF-8?B?VGnhur9uZyBWaeG7h3Q=?=", "Subject: " TIENG_VIET },
-	{ "subject-q", "Subject: =?utf-8?Q?Ti=E1=BA=BFng_Vi=E1=BB=87t?=", "Subject: " TIENG_VIET },
-	{ "subject-folded", "Subject: =?utf-8?Q?Ti=E1=BA=BFng?=\n =?utf-8?Q?_Vi=E1=BB=87t?=",
-		"Subject: " TIENG_VIET },
-	{ "latin1-word", "Subject: =?iso-8859-1?q?Andr=E9?=", "Subject: Andr\xc3\xa9" },
-	{ "unknown-charset", "Subject: =?x-nonsense?Q?caf=C3=A9?=", "Subject: caf\xc3\xa9" },
-	{ "raw-8bit-latin1", "Subject: Caf\xe9 cr\xe8me", "Subject: Caf\xc3\xa9 cr\xc3\xa8me" },
-	{ "raw-utf8", "Subject: " TIENG_VIET, "Subject: " TIENG_VIET },
-	{ "from-name", "From: =?UTF-8?B?VGnhur9uZyBWaeG7h3Q=?= <a@example.org>",
-		"From: " TIENG_VIET " <a@example.org>" },
-	{ "to-list", "To: a@example.org, =?iso-8859-1?q?Andr=E9?= <andre@example.fr>",
-		"To: a@example.org, Andr\xc3\xa9 <andre@example.fr>" },
-	{ "broken-b64-word", "Subject: =?utf-8?B?!!!?= ok", "Subject: " },
+    {"subject-b", "Subject: =?UTF-8?B?VGnhur9uZyBWaeG7h3Q=?=", "Subject: " TIENG_VIET},
+    {"subject-q", "Subject: =?utf-8?Q?Ti=E1=BA=BFng_Vi=E1=BB=87t?=", "Subject: " TIENG_VIET},
+    {"subject-folded",
+     "Subject: =?utf-8?Q?Ti=E1=BA=BFng?=\n =?utf-8?Q?_Vi=E1=BB=87t?=", "Subject: " TIENG_VIET},
+    {"latin1-word", "Subject: =?iso-8859-1?q?Andr=E9?=", "Subject: Andr\xc3\xa9"},
+    {"unknown-charset", "Subject: =?x-nonsense?Q?caf=C3=A9?=", "Subject: caf\xc3\xa9"},
+    {"raw-8bit-latin1", "Subject: Caf\xe9 cr\xe8me", "Subject: Caf\xc3\xa9 cr\xc3\xa8me"},
+    {"raw-utf8", "Subject: " TIENG_VIET, "Subject: " TIENG_VIET},
+    {"from-name", "From: =?UTF-8?B?VGnhur9uZyBWaeG7h3Q=?= <a@example.org>",
+     "From: " TIENG_VIET " <a@example.org>"},
+    {"to-list", "To: a@example.org, =?iso-8859-1?q?Andr=E9?= <andre@example.fr>",
+     "To: a@example.org, Andr\xc3\xa9 <andre@example.fr>"},
+    {"broken-b64-word", "Subject: =?utf-8?B?!!!?= ok", "Subject: "},
 };
 
 static void test_headers(void)
@@ -47,8 +47,8 @@ static void test_headers(void)
 static void test_header_order(void)
 {
 	const char *raw = "Subject: s\nX-Mailer: m\nFrom: f@x\nDate: d\n\nbody\n";
-	const char *const want[] = { "X-Mailer", "From", NULL };
-	struct mime_view_opts o = { .headers = want, .html_no_command = true };
+	const char *const want[] = {"X-Mailer", "From", NULL};
+	struct mime_view_opts o = {.headers = want, .html_no_command = true};
 	struct mime_view *v = mime_view_new_from_bytes(raw, strlen(raw), &o);
 	char *h = lines_text(v, MIME_LINE_HEADER);
 
@@ -69,35 +69,48 @@ static const struct {
 	const char *body;
 	const char *expect; /* all TEXT lines joined */
 } body_cases[] = {
-	/* windows-1258 writes tones as combining marks: e^ + acute (0xEC),
-	 * e^ + dot below (0xF2).  The view must give precomposed NFC. */
-	{ "windows-1258", "Content-Type: text/plain; charset=windows-1258\n"
-		"Content-Transfer-Encoding: 8bit\n", "Ti\xea\xecng Vi\xea\xf2t\n", TIENG_VIET },
-	{ "iso-8859-1", "Content-Type: text/plain; charset=ISO-8859-1\n",
-		"Gr\xfc\xdf" "e aus K\xf6ln\n", "Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln" },
-	{ "qp-soft-breaks", "Content-Type: text/plain; charset=utf-8\n"
-		"Content-Transfer-Encoding: quoted-printable\n",
-		"one long=\nline caf=C3=A9=\n end\nsecond =3D line\n",
-		"one longline caf\xc3\xa9 end\nsecond = line" },
-	{ "base64", "Content-Type: text/plain; charset=utf-8\n"
-		"Content-Transfer-Encoding: base64\n", "VGnhur9uZyBWaeG7h3Q=\n", TIENG_VIET },
-	{ "base64-latin1", "Content-Type: text/plain; charset=iso-8859-1\n"
-		"Content-Transfer-Encoding: base64\n", "Q2Fm6Q==\n", "Caf\xc3\xa9" },
-	{ "no-charset-utf8", "Content-Type: text/plain\n", TIENG_VIET "\n", TIENG_VIET },
-	{ "no-charset-latin1", "", "Caf\xe9\n", "Caf\xc3\xa9" },
-	{ "unknown-charset", "Content-Type: text/plain; charset=x-martian\n", "Caf\xe9\n",
-		"Caf\xc3\xa9" },
-	{ "bad-utf8", "Content-Type: text/plain; charset=utf-8\n", "a\xff" "b\n",
-		"a\xef\xbf\xbd" "b" },
-	{ "crlf", "Content-Type: text/plain; charset=utf-8\n", "a\r\nb\r\n", "a\nb" },
-	{ "tabs", "Content-Type: text/plain\n", "a\tb\n", "a       b" },
+    /* windows-1258 writes tones as combining marks: e^ + acute (0xEC),
+     * e^ + dot below (0xF2).  The view must give precomposed NFC. */
+    {"windows-1258",
+     "Content-Type: text/plain; charset=windows-1258\n"
+     "Content-Transfer-Encoding: 8bit\n",
+     "Ti\xea\xecng Vi\xea\xf2t\n", TIENG_VIET},
+    {"iso-8859-1", "Content-Type: text/plain; charset=ISO-8859-1\n",
+     "Gr\xfc\xdf"
+     "e aus K\xf6ln\n",
+     "Gr\xc3\xbc\xc3\x9f"
+     "e aus K\xc3\xb6ln"},
+    {"qp-soft-breaks",
+     "Content-Type: text/plain; charset=utf-8\n"
+     "Content-Transfer-Encoding: quoted-printable\n",
+     "one long=\nline caf=C3=A9=\n end\nsecond =3D line\n",
+     "one longline caf\xc3\xa9 end\nsecond = line"},
+    {"base64",
+     "Content-Type: text/plain; charset=utf-8\n"
+     "Content-Transfer-Encoding: base64\n",
+     "VGnhur9uZyBWaeG7h3Q=\n", TIENG_VIET},
+    {"base64-latin1",
+     "Content-Type: text/plain; charset=iso-8859-1\n"
+     "Content-Transfer-Encoding: base64\n",
+     "Q2Fm6Q==\n", "Caf\xc3\xa9"},
+    {"no-charset-utf8", "Content-Type: text/plain\n", TIENG_VIET "\n", TIENG_VIET},
+    {"no-charset-latin1", "", "Caf\xe9\n", "Caf\xc3\xa9"},
+    {"unknown-charset", "Content-Type: text/plain; charset=x-martian\n", "Caf\xe9\n",
+     "Caf\xc3\xa9"},
+    {"bad-utf8", "Content-Type: text/plain; charset=utf-8\n",
+     "a\xff"
+     "b\n",
+     "a\xef\xbf\xbd"
+     "b"},
+    {"crlf", "Content-Type: text/plain; charset=utf-8\n", "a\r\nb\r\n", "a\nb"},
+    {"tabs", "Content-Type: text/plain\n", "a\tb\n", "a       b"},
 };
 
 static void test_bodies(void)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(body_cases); i++) {
 		char *raw = g_strdup_printf("Subject: x\nMIME-Version: 1.0\n%s\n%s",
-			body_cases[i].headers, body_cases[i].body);
+		                            body_cases[i].headers, body_cases[i].body);
 		struct mime_view *v = view_of(raw, 200);
 		char *text = lines_text(v, MIME_LINE_TEXT);
 
@@ -112,7 +125,8 @@ static void test_bodies(void)
 
 static void test_bad_base64(void)
 {
-	const char *raw = "Subject: x\nContent-Transfer-Encoding: base64\n\n!!!*** not base64 \x01\x1b[2J\n";
+	const char *raw =
+	    "Subject: x\nContent-Transfer-Encoding: base64\n\n!!!*** not base64 \x01\x1b[2J\n";
 	struct mime_view *v = view_of(raw, 80);
 
 	assert_lines_safe(v, 80);
@@ -126,23 +140,22 @@ static const struct {
 	const char *expect;
 	enum mime_view_status status;
 } part_cases[] = {
-	{ "base64-utf8", "VGnhur9uZyBWaeG7h3Q=", "base64", "utf-8", TIENG_VIET, MIME_VIEW_OK },
-	{ "qp-latin1", "caf=E9=\r\n au lait", "quoted-printable", "iso-8859-1",
-		"caf\xc3\xa9 au lait", MIME_VIEW_OK },
-	{ "8bit-1258", "Ti\xea\xecng", "8bit", "windows-1258", "Tie\xcc\x82\xcc\x81ng",
-		MIME_VIEW_OK },
-	{ "7bit-none", "plain", NULL, NULL, "plain", MIME_VIEW_OK },
-	{ "unknown", "caf\xe9", "8bit", "x-martian", "caf\xc3\xa9", MIME_VIEW_ERR_CHARSET },
-	{ "upper-enc", "YWJj", "BASE64", "US-ASCII", "abc", MIME_VIEW_OK },
+    {"base64-utf8", "VGnhur9uZyBWaeG7h3Q=", "base64", "utf-8", TIENG_VIET, MIME_VIEW_OK},
+    {"qp-latin1", "caf=E9=\r\n au lait", "quoted-printable", "iso-8859-1", "caf\xc3\xa9 au lait",
+     MIME_VIEW_OK},
+    {"8bit-1258", "Ti\xea\xecng", "8bit", "windows-1258", "Tie\xcc\x82\xcc\x81ng", MIME_VIEW_OK},
+    {"7bit-none", "plain", NULL, NULL, "plain", MIME_VIEW_OK},
+    {"unknown", "caf\xe9", "8bit", "x-martian", "caf\xc3\xa9", MIME_VIEW_ERR_CHARSET},
+    {"upper-enc", "YWJj", "BASE64", "US-ASCII", "abc", MIME_VIEW_OK},
 };
 
 static void test_decode_part(void)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(part_cases); i++) {
 		char *out = NULL;
-		enum mime_view_status st = mime_decode_part(part_cases[i].bytes,
-			strlen(part_cases[i].bytes), part_cases[i].encoding, part_cases[i].charset,
-			&out);
+		enum mime_view_status st =
+		    mime_decode_part(part_cases[i].bytes, strlen(part_cases[i].bytes),
+		                     part_cases[i].encoding, part_cases[i].charset, &out);
 		char *nfc = g_utf8_normalize(out, -1, G_NORMALIZE_NFC);
 		char *want = g_utf8_normalize(part_cases[i].expect, -1, G_NORMALIZE_NFC);
 

@@ -5,9 +5,9 @@
 static void test_alternative_plain(void)
 {
 	const char *raw = "Subject: alt\nMIME-Version: 1.0\n"
-			  "Content-Type: multipart/alternative; boundary=b\n\n"
-			  "--b\nContent-Type: text/html\n\n<p>HTML VERSION</p>\n"
-			  "--b\nContent-Type: text/plain\n\nPLAIN VERSION\n--b--\n";
+	                  "Content-Type: multipart/alternative; boundary=b\n\n"
+	                  "--b\nContent-Type: text/html\n\n<p>HTML VERSION</p>\n"
+	                  "--b\nContent-Type: text/plain\n\nPLAIN VERSION\n--b--\n";
 	struct mime_view *v = view_of(raw, 80);
 	char *text = lines_text(v, -1);
 	size_t n;
@@ -30,9 +30,10 @@ static void test_alternative_plain(void)
 
 static void test_alternative_html_only(void)
 {
-	const char *raw = "Subject: alt\nContent-Type: multipart/alternative; boundary=b\n\n"
-			  "--b\nContent-Type: image/png\n\nxx\n"
-			  "--b\nContent-Type: text/html; charset=utf-8\n\n<p>Only &amp; HTML</p>\n--b--\n";
+	const char *raw =
+	    "Subject: alt\nContent-Type: multipart/alternative; boundary=b\n\n"
+	    "--b\nContent-Type: image/png\n\nxx\n"
+	    "--b\nContent-Type: text/html; charset=utf-8\n\n<p>Only &amp; HTML</p>\n--b--\n";
 	struct mime_view *v = view_of(raw, 80);
 	char *text = lines_text(v, MIME_LINE_TEXT);
 
@@ -46,15 +47,11 @@ static const struct {
 	enum mime_line_kind kind;
 	int level;
 } quote_cases[] = {
-	{ "plain text", MIME_LINE_TEXT, 0 },
-	{ "> one", MIME_LINE_QUOTE, 1 },
-	{ ">one", MIME_LINE_QUOTE, 1 },
-	{ ">> two", MIME_LINE_QUOTE, 2 },
-	{ "> > two", MIME_LINE_QUOTE, 2 },
-	{ "> >> three", MIME_LINE_QUOTE, 3 },
-	{ ">", MIME_LINE_QUOTE, 1 },
-	{ "a > b", MIME_LINE_TEXT, 0 },
-	{ " > indented", MIME_LINE_TEXT, 0 },
+    {"plain text", MIME_LINE_TEXT, 0},  {"> one", MIME_LINE_QUOTE, 1},
+    {">one", MIME_LINE_QUOTE, 1},       {">> two", MIME_LINE_QUOTE, 2},
+    {"> > two", MIME_LINE_QUOTE, 2},    {"> >> three", MIME_LINE_QUOTE, 3},
+    {">", MIME_LINE_QUOTE, 1},          {"a > b", MIME_LINE_TEXT, 0},
+    {" > indented", MIME_LINE_TEXT, 0},
 };
 
 static void test_quotes(void)
@@ -75,7 +72,8 @@ static void test_quotes(void)
 
 static void test_signature(void)
 {
-	const char *raw = "Subject: s\n\nbody -- not a sig\n--\nstill body\n-- \nName\n> quoted in sig\n";
+	const char *raw =
+	    "Subject: s\n\nbody -- not a sig\n--\nstill body\n-- \nName\n> quoted in sig\n";
 	struct mime_view *v = view_of(raw, 80);
 	char *sig = lines_text(v, MIME_LINE_SIGNATURE);
 	char *body = lines_text(v, MIME_LINE_TEXT);
@@ -90,12 +88,13 @@ static void test_signature(void)
 static void test_mixed(void)
 {
 	const char *raw = "Subject: m\nContent-Type: multipart/mixed; boundary=\"=_x\"\n\n"
-			  "preamble\n--=_x\nContent-Type: text/plain\n\nfirst text\n"
-			  "--=_x\nContent-Type: application/pdf; name=a.pdf\n"
-			  "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
-			  "--=_x\nContent-Type: text/plain\n\nsecond text\n"
-			  "--=_x\nContent-Type: text/plain\nContent-Disposition: attachment; filename=notes.txt\n\n"
-			  "not inline\n--=_x--\n";
+	                  "preamble\n--=_x\nContent-Type: text/plain\n\nfirst text\n"
+	                  "--=_x\nContent-Type: application/pdf; name=a.pdf\n"
+	                  "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
+	                  "--=_x\nContent-Type: text/plain\n\nsecond text\n"
+	                  "--=_x\nContent-Type: text/plain\nContent-Disposition: attachment; "
+	                  "filename=notes.txt\n\n"
+	                  "not inline\n--=_x--\n";
 	struct mime_view *v = view_of(raw, 200);
 	char *text = lines_text(v, MIME_LINE_TEXT);
 	const struct mime_line *m = find_line(v, "[-- Attachment #2: a.pdf, application/pdf, ");
@@ -121,13 +120,13 @@ static void test_mixed(void)
 static void test_nested_message(void)
 {
 	const char *raw = "Subject: outer\nContent-Type: multipart/mixed; boundary=b\n\n"
-			  "--b\nContent-Type: text/plain\n\nsee below\n"
-			  "--b\nContent-Type: message/rfc822\n\n"
-			  "From: inner@example.org\nSubject: =?utf-8?q?inn=C3=A9r?=\n"
-			  "Content-Type: multipart/mixed; boundary=c\n\n"
-			  "--c\nContent-Type: text/plain\n\ninner body\n"
-			  "--c\nContent-Type: image/png\n\nxx\n--c--\n"
-			  "--b--\n";
+	                  "--b\nContent-Type: text/plain\n\nsee below\n"
+	                  "--b\nContent-Type: message/rfc822\n\n"
+	                  "From: inner@example.org\nSubject: =?utf-8?q?inn=C3=A9r?=\n"
+	                  "Content-Type: multipart/mixed; boundary=c\n\n"
+	                  "--c\nContent-Type: text/plain\n\ninner body\n"
+	                  "--c\nContent-Type: image/png\n\nxx\n--c--\n"
+	                  "--b--\n";
 	struct mime_view *v = view_of(raw, 80);
 	const struct mime_line *h = find_line(v, "Subject: inn\xc3\xa9r");
 	const struct mime_line *b = find_line(v, "inner body");
@@ -151,7 +150,7 @@ static void test_nested_message(void)
 static void test_missing_boundary(void)
 {
 	const char *raw = "Subject: nb\nContent-Type: multipart/mixed\n\n"
-			  "--XX\nContent-Type: text/plain\n\nhello there\n--XX--\n";
+	                  "--XX\nContent-Type: text/plain\n\nhello there\n--XX--\n";
 	struct mime_view *v = view_of(raw, 80);
 
 	g_assert_nonnull(find_line(v, "Subject: nb"));
@@ -163,7 +162,7 @@ static void test_missing_boundary(void)
 static void test_unterminated_multipart(void)
 {
 	const char *raw = "Subject: u\nContent-Type: multipart/mixed; boundary=b\n\n"
-			  "--b\nContent-Type: text/plain\n\ncut off here";
+	                  "--b\nContent-Type: text/plain\n\ncut off here";
 	struct mime_view *v = view_of(raw, 80);
 
 	g_assert_nonnull(find_line(v, "cut off here"));
@@ -178,7 +177,8 @@ static void test_huge_header(void)
 		g_string_append(raw, "word word ");
 	g_string_append(raw, "\n");
 	for (int i = 0; i < 2000; i++)
-		g_string_append_printf(raw, "X-Junk-%d: %s\n", i, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		g_string_append_printf(raw, "X-Junk-%d: %s\n", i,
+		                       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	g_string_append(raw, "\nthe body\n");
 	g_assert_cmpuint(raw->len, >, 200000);
 	{
@@ -200,18 +200,20 @@ static void test_hostile(void)
 {
 	/* ESC sequences (CSI, OSC title, 8-bit CSI), U+202E, BEL, NUL, and
 	 * an encoded word that decodes to ESC. */
-	static const char raw[] =
-		"From: \x1b]0;pwned\x07 evil@example.org\n"
-		"Subject: a\x1b[2J\xe2\x80\xae" "fdp.exe =?utf-8?q?=1B[31mred=E2=80=AE?=\n"
-		"Content-Type: text/plain; charset=utf-8\n\n"
-		"line \x1b[31mred\x1b[0m \xe2\x80\xae" "reversed\n"
-		"bell\x07 nul\x00 c1\xc2\x9b" "31m del\x7f\n"
-		"osc \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\\n";
+	static const char raw[] = "From: \x1b]0;pwned\x07 evil@example.org\n"
+	                          "Subject: a\x1b[2J\xe2\x80\xae"
+	                          "fdp.exe =?utf-8?q?=1B[31mred=E2=80=AE?=\n"
+	                          "Content-Type: text/plain; charset=utf-8\n\n"
+	                          "line \x1b[31mred\x1b[0m \xe2\x80\xae"
+	                          "reversed\n"
+	                          "bell\x07 nul\x00 c1\xc2\x9b"
+	                          "31m del\x7f\n"
+	                          "osc \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\\n";
 	struct mime_view *v;
 	char *all;
 
 	v = mime_view_new_from_bytes(raw, sizeof raw - 1,
-		&(struct mime_view_opts){ .cols = 30, .html_no_command = true });
+	                             &(struct mime_view_opts){.cols = 30, .html_no_command = true});
 	assert_lines_safe(v, 30);
 	all = lines_text(v, -1);
 	g_assert_null(strchr(all, 0x1b));
@@ -239,16 +241,18 @@ static void test_lazy_parts(void)
 {
 	const char *hdr = "From: =?utf-8?q?B=C3=A9?= <b@example.org>\r\nSubject: lazy\r\n";
 	const struct mime_view_part parts[] = {
-		{ "text/plain; charset=utf-8", "Hello\n> quoted\n", NULL, 15, "1" },
-		{ "application/pdf", NULL, "=?utf-8?q?t=C3=A0i.pdf?=", 5000000, "2" },
-		{ "text/html", "<p>a&amp;b</p>", NULL, 14, "3" },
-		{ "text/plain", NULL, "big.log", 100, "4" },
+	    {"text/plain; charset=utf-8", "Hello\n> quoted\n", NULL, 15, "1"},
+	    {"application/pdf", NULL, "=?utf-8?q?t=C3=A0i.pdf?=", 5000000, "2"},
+	    {"text/html", "<p>a&amp;b</p>", NULL, 14, "3"},
+	    {"text/plain", NULL, "big.log", 100, "4"},
 	};
-	struct mime_view *v = mime_view_new_from_parts(hdr, strlen(hdr), parts,
-		G_N_ELEMENTS(parts), &(struct mime_view_opts){ .html_no_command = true });
+	struct mime_view *v =
+	    mime_view_new_from_parts(hdr, strlen(hdr), parts, G_N_ELEMENTS(parts),
+	                             &(struct mime_view_opts){.html_no_command = true});
 	size_t n;
 	const struct mime_attachment *a = mime_view_attachments(v, &n);
-	const struct mime_line *m = find_line(v, "[-- Attachment #2: t\xc3\xa0i.pdf, application/pdf");
+	const struct mime_line *m =
+	    find_line(v, "[-- Attachment #2: t\xc3\xa0i.pdf, application/pdf");
 	GBytes *b = NULL;
 
 	g_assert_nonnull(find_line(v, "From: B\xc3\xa9 <b@example.org>"));

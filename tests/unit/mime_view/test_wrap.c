@@ -4,14 +4,18 @@
 /* "Tiếng Việt là ngôn ngữ chính thức của Việt Nam, được nói bởi hơn
  * chín mươi triệu người" (NFC). */
 static const char viet[] =
-	"Ti\xe1\xba\xbfng Vi\xe1\xbb\x87t l\xc3\xa0 ng\xc3\xb4n ng\xe1\xbb\xaf "
-	"ch\xc3\xadnh th\xe1\xbb\xa9" "c c\xe1\xbb\xa7" "a Vi\xe1\xbb\x87t Nam, "
-	"\xc4\x91\xc6\xb0\xe1\xbb\xa3" "c n\xc3\xb3i b\xe1\xbb\x9fi h\xc6\xa1n "
-	"ch\xc3\xadn m\xc6\xb0\xc6\xa1i tri\xe1\xbb\x87u ng\xc6\xb0\xe1\xbb\x9di";
+    "Ti\xe1\xba\xbfng Vi\xe1\xbb\x87t l\xc3\xa0 ng\xc3\xb4n ng\xe1\xbb\xaf "
+    "ch\xc3\xadnh th\xe1\xbb\xa9"
+    "c c\xe1\xbb\xa7"
+    "a Vi\xe1\xbb\x87t Nam, "
+    "\xc4\x91\xc6\xb0\xe1\xbb\xa3"
+    "c n\xc3\xb3i b\xe1\xbb\x9fi h\xc6\xa1n "
+    "ch\xc3\xadn m\xc6\xb0\xc6\xa1i tri\xe1\xbb\x87u ng\xc6\xb0\xe1\xbb\x9di";
 
 static struct mime_view *body_view(const char *body, int cols)
 {
-	char *raw = g_strdup_printf("Subject: w\nContent-Type: text/plain; charset=utf-8\n\n%s\n", body);
+	char *raw =
+	    g_strdup_printf("Subject: w\nContent-Type: text/plain; charset=utf-8\n\n%s\n", body);
 	struct mime_view *v = view_of(raw, cols);
 
 	g_free(raw);
@@ -51,21 +55,22 @@ static const struct {
 	int cols;
 	const char *expect; /* TEXT lines joined by '\n' */
 } cases[] = {
-	{ "fits", "short line", 20, "short line" },
-	{ "at-space", "aaaa bbbb cccc", 9, "aaaa bbbb\ncccc" },
-	{ "hard-break", "abcdefghijklmnopqrstuvwxyz", 10, "abcdefghij\nklmnopqrst\nuvwxyz" },
-	{ "long-word-after", "ab abcdefghijkl", 5, "ab\nabcde\nfghij\nkl" },
-	{ "cjk", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac", 5,
-		"\xe6\x97\xa5\xe6\x9c\xac\n\xe8\xaa\x9e\xe6\x97\xa5\n\xe6\x9c\xac" },
-	/* a + dot below + acute (stays two code points after NFC): never
-	 * split from its base. */
-	{ "marks", "\xe1\xba\xa1\xcc\x81\xe1\xba\xa1\xcc\x81\xe1\xba\xa1\xcc\x81", 2,
-		"\xe1\xba\xa1\xcc\x81\xe1\xba\xa1\xcc\x81\n\xe1\xba\xa1\xcc\x81" },
-	{ "tab-expanded", "ab\tcd", 80, "ab      cd" },
-	{ "indent-kept", "    code", 80, "    code" },
-	{ "many-spaces", "a      b", 3, "a\nb" },
-	{ "emoji-zwj", "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb",
-		2, "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb\n\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb" },
+    {"fits", "short line", 20, "short line"},
+    {"at-space", "aaaa bbbb cccc", 9, "aaaa bbbb\ncccc"},
+    {"hard-break", "abcdefghijklmnopqrstuvwxyz", 10, "abcdefghij\nklmnopqrst\nuvwxyz"},
+    {"long-word-after", "ab abcdefghijkl", 5, "ab\nabcde\nfghij\nkl"},
+    {"cjk", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac", 5,
+     "\xe6\x97\xa5\xe6\x9c\xac\n\xe8\xaa\x9e\xe6\x97\xa5\n\xe6\x9c\xac"},
+    /* a + dot below + acute (stays two code points after NFC): never
+     * split from its base. */
+    {"marks", "\xe1\xba\xa1\xcc\x81\xe1\xba\xa1\xcc\x81\xe1\xba\xa1\xcc\x81", 2,
+     "\xe1\xba\xa1\xcc\x81\xe1\xba\xa1\xcc\x81\n\xe1\xba\xa1\xcc\x81"},
+    {"tab-expanded", "ab\tcd", 80, "ab      cd"},
+    {"indent-kept", "    code", 80, "    code"},
+    {"many-spaces", "a      b", 3, "a\nb"},
+    {"emoji-zwj",
+     "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", 2,
+     "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb\n\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb"},
 };
 
 static void test_cases(void)
