@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BATCH_MAX 256      /* messages per notmuch atomic section */
+#define BATCH_MAX 256      /* messages per fsync/rename batch */
 #define QUEUE_MAX 256      /* messages waiting for the commit thread */
 
 struct item {
@@ -180,94 +180,136 @@ static gpointer commit_main(gpointer data)
 	return NULL;
 }
 
-static void index_batch(struct pipeline *p, GPtrArray *batch)
-{
-	const char *tags[] = { "inbox", "unread", p->o->account, NULL };
-	GPtrArray *unindexed = g_ptr_array_new();
-	char *err = NULL;
-	guint done = 0;
+/* The index stage keeps one notmuch atomic section open over a "group" of
+ * batches and closes it (our config makes that a real commit) every
+ * GROUP_MAX messages or GROUP_USEC, or when input stops: only then are the
+ * group's UIDLs recorded.  Committing per small batch costs a Xapian flush
+ * each time; a crash loses at most one group, which the next fetch
+ * downloads again and finds already in new/. */
+#define GROUP_MAX 2000
+#define GROUP_USEC (3 * G_USEC_PER_SEC)
 
-	if (local_db_begin(p->db, &err) < 0) {
+struct group {
+	GPtrArray *items;     /* indexed, not yet recorded (owns them) */
+	GPtrArray *unindexed; /* rel paths borrowed from items */
+	bool open;            /* atomic section begun */
+	gint64 since;
+	size_t indexed;       /* for progress */
+};
+
+static void group_flush(struct pipeline *p, struct group *g)
+{
+	char *err = NULL;
+	if (g->open && local_db_end(p->db, &err) < 0) {
+		g->open = false;
 		fail(p, POP3_ERR_INDEX, 0, "notmuch", err);
+		g_free(err);
 		goto out;
 	}
-	for (; done < batch->len; done++) {
-		struct item *it = batch->pdata[done];
-		char *path = g_build_filename(p->o->maildir, it->rel, NULL);
-		enum local_index r = local_db_index(p->db, path, tags, &err);
-		g_free(path);
-		if (r == LOCAL_INDEX_ERROR)
-			break;
-		if (r == LOCAL_INDEX_NOT_MAIL) {
-			core_log(CORE_LOG_POP3, "not mail, kept unindexed: %s", it->rel);
-			g_ptr_array_add(unindexed, it->rel);
-		}
-	}
-	char *end_err = NULL;
-	if (local_db_end(p->db, &end_err) < 0 && !err) {
-		err = end_err;
-		end_err = NULL;
-		done = 0;
-	}
-	g_free(end_err);
-	if (err) {
-		fail(p, POP3_ERR_INDEX, 0, "notmuch", err);
-		if (done == 0)
-			goto out;
-	}
-	int r = local_unindexed_add(p->o->maildir, (const char *const *)unindexed->pdata,
-		unindexed->len);
+	g->open = false;
+	int r = local_unindexed_add(p->o->maildir, (const char *const *)g->unindexed->pdata,
+		g->unindexed->len);
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-	for (guint i = 0; i < done && r == 0; i++) {
-		struct item *it = batch->pdata[i];
+	for (guint i = 0; i < g->items->len && r == 0; i++) {
+		struct item *it = g->items->pdata[i];
 		if (it->uidl)
 			g_hash_table_replace(p->state, g_strdup(it->uidl), GSIZE_TO_POINTER((gsize)now));
 	}
-	if (r == 0 && p->state_path)
+	if (r == 0 && p->state_path && g->items->len)
 		r = pop3_state_save(p->state_path, p->state);
 	if (r < 0) {
 		fail(p, POP3_ERR_DISK, -r, "state", NULL);
 		goto out;
 	}
 	g_mutex_lock(&p->lock);
-	p->stored += done;
-	p->unindexed += unindexed->len;
-	if (p->o->progress)
-		p->o->progress(p->o->progress_ctx, p->stored, p->total);
+	p->stored += g->items->len;
+	p->unindexed += g->unindexed->len;
 	g_mutex_unlock(&p->lock);
 out:
-	g_free(err);
-	g_ptr_array_free(unindexed, TRUE);
+	g_ptr_array_set_size(g->unindexed, 0);
+	g_ptr_array_set_size(g->items, 0);
+}
+
+static void index_batch(struct pipeline *p, struct group *g, GPtrArray *batch)
+{
+	const char *tags[] = { "inbox", "unread", p->o->account, NULL };
+	char *err = NULL;
+	guint i;
+
+	if (!g->open) {
+		if (local_db_begin(p->db, &err) < 0) {
+			fail(p, POP3_ERR_INDEX, 0, "notmuch", err);
+			g_free(err);
+			g_ptr_array_free(batch, TRUE);
+			return;
+		}
+		g->open = true;
+		g->since = g_get_monotonic_time();
+	}
+	g_ptr_array_set_free_func(batch, NULL);
+	for (i = 0; i < batch->len; i++) {
+		struct item *it = batch->pdata[i];
+		char *path = g_build_filename(p->o->maildir, it->rel, NULL);
+		enum local_index r = local_db_index(p->db, path, tags, &err);
+		g_free(path);
+		if (r == LOCAL_INDEX_ERROR)
+			break;
+		g_ptr_array_add(g->items, it);
+		if (r == LOCAL_INDEX_NOT_MAIL) {
+			core_log(CORE_LOG_POP3, "not mail, kept unindexed: %s", it->rel);
+			g_ptr_array_add(g->unindexed, it->rel);
+		}
+	}
+	for (guint j = i; j < batch->len; j++)
+		item_free(batch->pdata[j]);
 	g_ptr_array_free(batch, TRUE);
+	g->indexed += i;
+	if (p->o->progress) {
+		g_mutex_lock(&p->lock);
+		p->o->progress(p->o->progress_ctx, g->indexed, p->total);
+		g_mutex_unlock(&p->lock);
+	}
+	if (err) {
+		/* Record what was indexed before the failure, then stop. */
+		group_flush(p, g);
+		fail(p, POP3_ERR_INDEX, 0, "notmuch", err);
+		g_free(err);
+	}
 }
 
 static gpointer index_main(gpointer data)
 {
 	struct pipeline *p = data;
+	struct group g = {
+		g_ptr_array_new_with_free_func((GDestroyNotify)item_free),
+		g_ptr_array_new(), false, 0, 0,
+	};
 	for (;;) {
-		GPtrArray *batch = g_async_queue_pop(p->to_index);
+		/* Wake up now and then so that a stalled download still commits. */
+		GPtrArray *batch = g_async_queue_timeout_pop(p->to_index, GROUP_USEC / 4);
+		if (!batch) {
+			if (g.open && !g_atomic_int_get(&p->stop))
+				group_flush(p, &g);
+			continue;
+		}
 		if ((gpointer)batch == (gpointer)END)
 			break;
-		/* Merge what else is waiting: bigger atomic sections are cheaper. */
-		GPtrArray *more;
-		bool end = false;
-		while (batch->len < BATCH_MAX * 4 && (more = g_async_queue_try_pop(p->to_index))) {
-			if ((gpointer)more == (gpointer)END) {
-				end = true;
-				break;
-			}
-			for (guint i = 0; i < more->len; i++)
-				g_ptr_array_add(batch, more->pdata[i]);
-			g_ptr_array_set_free_func(more, NULL);
-			g_ptr_array_free(more, TRUE);
-		}
 		if (!g_atomic_int_get(&p->stop))
-			index_batch(p, batch);
+			index_batch(p, &g, batch);
 		else
 			g_ptr_array_free(batch, TRUE);
-		if (end)
-			break;
+		if (g.open && !g_atomic_int_get(&p->stop) &&
+		    (g.items->len >= GROUP_MAX || g_get_monotonic_time() - g.since >= GROUP_USEC))
+			group_flush(p, &g);
 	}
+	if (g.open && !g_atomic_int_get(&p->stop))
+		group_flush(p, &g);
+	else if (g.open) {
+		/* A later stage failed: still record what is indexed. */
+		group_flush(p, &g);
+	}
+	g_ptr_array_free(g.items, TRUE);
+	g_ptr_array_free(g.unindexed, TRUE);
 	return NULL;
 }
 
