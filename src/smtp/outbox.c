@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -137,7 +138,30 @@ static bool valid_id(const char *id)
 	return id && *id && !strchr(id, '/') && id[0] != '.';
 }
 
-static int save_meta(struct smtp_outbox *ob, const struct smtp_outbox_entry *e)
+/* Atomic against a process crash (temp file and rename) but not synced:
+ * for the state changes the claim journal covers (journal.c). */
+static int write_fast(const char *path, const char *data, size_t len)
+{
+	char *tmp = g_strconcat(path, ".tmp", NULL);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int rc = 0;
+
+	if (fd < 0)
+		rc = -errno;
+	else if (write(fd, data, len) != (ssize_t)len)
+		rc = errno ? -errno : -EIO;
+	if (fd >= 0 && close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+	g_free(tmp);
+	return rc;
+}
+
+/* durable: fsync'ed (core_atomic_write); else write_fast. */
+static int save_meta(struct smtp_outbox *ob, const struct smtp_outbox_entry *e, bool durable)
 {
 	GKeyFile *kf = g_key_file_new();
 	char *path = entry_path(ob, e->id, ".meta");
@@ -162,7 +186,7 @@ static int save_meta(struct smtp_outbox *ob, const struct smtp_outbox_entry *e)
 		g_key_file_set_string_list(kf, GROUP, "rejected", (const char *const *)e->rejected,
 			g_strv_length(e->rejected));
 	data = g_key_file_to_data(kf, &len, NULL);
-	rc = core_atomic_write(path, data, len, 0600);
+	rc = durable ? core_atomic_write(path, data, len, 0600) : write_fast(path, data, len);
 	g_free(data);
 	g_free(path);
 	g_key_file_free(kf);
@@ -228,7 +252,7 @@ int smtp_outbox_add(struct smtp_outbox *ob, const char *from, const char *const 
 	eml = entry_path(ob, e.id, ".eml");
 	rc = core_atomic_write(eml, data, len, 0600);
 	if (rc == 0) {
-		rc = save_meta(ob, &e);
+		rc = save_meta(ob, &e, true);
 		if (rc < 0)
 			unlink(eml);
 	}
@@ -321,7 +345,7 @@ int smtp_outbox_requeue(struct smtp_outbox *ob, const char *id)
 		return -EINVAL;
 	}
 	e->state = SMTP_OUTBOX_QUEUED;
-	rc = save_meta(ob, e);
+	rc = save_meta(ob, e, true);
 	smtp_outbox_entry_free(e);
 	return rc;
 }
@@ -329,22 +353,36 @@ int smtp_outbox_requeue(struct smtp_outbox *ob, const char *id)
 int smtp_outbox_recover(struct smtp_outbox *ob)
 {
 	GPtrArray *all;
+	GHashTable *marks;
+	bool same_boot = true;
 	int n = 0;
 
 	if (ob->lock_fd < 0)
 		return -ENOLCK;
+	marks = smtp_journal_read(ob->dir, &same_boot);
 	all = smtp_outbox_list(ob);
 	for (guint i = 0; i < all->len; i++) {
 		struct smtp_outbox_entry *e = all->pdata[i];
+		int mark = marks ? GPOINTER_TO_INT(g_hash_table_lookup(marks, e->id)) : 0;
+		bool lost = e->state == SMTP_OUTBOX_SENDING;
 
-		if (e->state != SMTP_OUTBOX_SENDING)
+		/* We hold the lock, so no live process is sending.  "S" without
+		 * "D": the transfer was under way.  After a reboot the unsynced
+		 * outcome may have vanished: any claimed entry still QUEUED may
+		 * have been sent. */
+		if (e->state == SMTP_OUTBOX_QUEUED && (mark == 'S' || (!same_boot && mark)))
+			lost = true;
+		if (!lost)
 			continue;
-		/* We hold the lock, so no live process is sending it. */
 		e->state = SMTP_OUTBOX_INTERRUPTED;
-		if (save_meta(ob, e) == 0)
+		if (save_meta(ob, e, true) == 0)
 			n++;
 	}
 	g_ptr_array_unref(all);
+	if (marks) {
+		smtp_journal_forget(ob->dir);
+		g_hash_table_unref(marks);
+	}
 	return n;
 }
 
@@ -372,17 +410,15 @@ static void after_accept(struct smtp_outbox *ob, struct smtp_outbox_entry *e,
 	g_ptr_array_unref(retry);
 }
 
-int smtp_outbox_send(struct smtp_outbox *ob, struct smtp_session *s, const char *id,
-	struct smtp_result *res)
+/* Send one claimed QUEUED entry; see smtp_outbox_send. */
+static int send_claimed(struct smtp_outbox *ob, struct smtp_session *s,
+	struct smtp_journal *j, const char *id, struct smtp_result *res)
 {
-	struct smtp_outbox_entry *e;
+	struct smtp_outbox_entry *e = smtp_outbox_get(ob, id);
 	char *data = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (ob->lock_fd < 0)
-		return -ENOLCK;
-	e = smtp_outbox_get(ob, id);
 	if (!e)
 		return -ENOENT;
 	if (e->state != SMTP_OUTBOX_QUEUED) {
@@ -390,13 +426,11 @@ int smtp_outbox_send(struct smtp_outbox *ob, struct smtp_session *s, const char 
 		return -EINVAL;
 	}
 	rc = smtp_outbox_read(ob, id, &data, &len);
-	if (rc == 0) {
-		e->state = SMTP_OUTBOX_SENDING;
-		e->attempts++;
-		e->last_attempt = g_get_real_time() / G_USEC_PER_SEC;
-		/* Not recorded as SENDING, not sent: a crash must find the mark. */
-		rc = save_meta(ob, e);
-	}
+	/* Not marked as started, not sent: a crash must find the mark. */
+	if (rc == 0)
+		rc = smtp_journal_mark(j, 'S', id);
+	e->attempts++;
+	e->last_attempt = g_get_real_time() / G_USEC_PER_SEC;
 	if (rc < 0) {
 		g_free(data);
 		smtp_outbox_entry_free(e);
@@ -416,7 +450,7 @@ int smtp_outbox_send(struct smtp_outbox *ob, struct smtp_session *s, const char 
 				e->rejected[i] = failure_line(res->rcpt_failures->pdata[i]);
 		}
 		/* The server has it: record that before anything else. */
-		rc = save_meta(ob, e);
+		rc = save_meta(ob, e, false);
 		after_accept(ob, e, res, data, len);
 	} else {
 		e->state = res->retry == SMTP_RETRY_PERMANENT ? SMTP_OUTBOX_FAILED : SMTP_OUTBOX_QUEUED;
@@ -424,11 +458,43 @@ int smtp_outbox_send(struct smtp_outbox *ob, struct smtp_session *s, const char 
 		e->last_code = res->reply_code;
 		g_free(e->last_error);
 		e->last_error = g_strdup(res->reply ? res->reply : res->detail);
-		rc = save_meta(ob, e);
+		rc = save_meta(ob, e, false);
 	}
+	if (rc == 0)
+		rc = smtp_journal_mark(j, 'D', id);
 	g_free(data);
 	smtp_outbox_entry_free(e);
 	return rc < 0 ? rc : 0;
+}
+
+int smtp_outbox_send(struct smtp_outbox *ob, struct smtp_session *s, const char *id,
+	struct smtp_result *res)
+{
+	struct smtp_outbox_entry *e;
+	struct smtp_journal *j;
+	int rc;
+
+	if (ob->lock_fd < 0)
+		return -ENOLCK;
+	e = smtp_outbox_get(ob, id);
+	if (!e)
+		return -ENOENT;
+	rc = e->state == SMTP_OUTBOX_QUEUED ? 0 : -EINVAL;
+	smtp_outbox_entry_free(e);
+	if (rc < 0)
+		return rc;
+	j = smtp_journal_open(ob->dir, &rc);
+	if (j)
+		rc = smtp_journal_claim(j, &id, 1);
+	if (rc == 0)
+		rc = send_claimed(ob, s, j, id, res);
+	if (j) {
+		int frc = smtp_journal_finish(j);
+
+		if (rc == 0)
+			rc = frc;
+	}
+	return rc;
 }
 
 /* Failures about the connection or the account: the next message would
@@ -447,12 +513,35 @@ static bool stops_flush(const struct smtp_result *r)
 	}
 }
 
+#define CLAIM_BATCH 32
+
+/* Claim the next QUEUED entries from index i on (at most CLAIM_BATCH):
+ * one durable journal line for all of them.  *end: index after the last. */
+static int claim_batch(struct smtp_journal *j, GPtrArray *all, guint i, guint *end)
+{
+	GPtrArray *ids = g_ptr_array_new();
+	int rc;
+
+	for (; i < all->len && ids->len < CLAIM_BATCH; i++) {
+		struct smtp_outbox_entry *e = all->pdata[i];
+
+		if (e->state == SMTP_OUTBOX_QUEUED)
+			g_ptr_array_add(ids, e->id);
+	}
+	*end = i;
+	rc = smtp_journal_claim(j, (const char *const *)ids->pdata, ids->len);
+	g_ptr_array_unref(ids);
+	return rc;
+}
+
 int smtp_outbox_flush(struct smtp_outbox *ob, struct smtp_session *s, smtp_flush_fn fn,
 	void *ud, struct smtp_flush_summary *sum)
 {
 	struct smtp_flush_summary local = { 0 };
 	GPtrArray *all;
+	struct smtp_journal *j = NULL;
 	bool stop = false;
+	guint claimed_to = 0;
 	int rc = smtp_outbox_lock(ob);
 
 	if (!sum)
@@ -474,11 +563,17 @@ int smtp_outbox_flush(struct smtp_outbox *ob, struct smtp_session *s, smtp_flush
 			sum->deferred++;
 			continue;
 		}
-		rc = smtp_outbox_send(ob, s, e->id, &res);
+		if (!j && !(j = smtp_journal_open(ob->dir, &rc)))
+			break;
+		if (i >= claimed_to) {
+			rc = claim_batch(j, all, i, &claimed_to);
+			if (rc < 0)
+				break;
+		}
+		rc = send_claimed(ob, s, j, e->id, &res);
 		if (rc < 0) {
 			smtp_result_clear(&res);
-			g_ptr_array_unref(all);
-			return rc;
+			break;
 		}
 		if (res.status == SMTP_OK || res.status == SMTP_PARTIAL)
 			sum->sent++;
@@ -495,6 +590,12 @@ int smtp_outbox_flush(struct smtp_outbox *ob, struct smtp_session *s, smtp_flush
 		stop = stops_flush(&res);
 		smtp_result_clear(&res);
 	}
+	if (j) {
+		int frc = smtp_journal_finish(j);
+
+		if (rc == 0)
+			rc = frc;
+	}
 	g_ptr_array_unref(all);
-	return 0;
+	return rc < 0 ? rc : 0;
 }

@@ -116,19 +116,23 @@ enum smtp_status smtp_send(struct smtp_session *s, const char *from, const char 
 
 /* ---- outbox -------------------------------------------------------------
  * One directory per account: <id>.eml (the wire form) and <id>.meta (a
- * key file: state, envelope, attempts, last error), both written
- * atomically, mode 0600.  A flush or send holds an flock on the
+ * key file: state, envelope, attempts, last error), mode 0600; adding a
+ * message fsyncs both.  A flush or send holds an flock on the
  * directory's .lock, so two processes never send the same message.
  *
- * Sending once: the entry is marked SENDING before the transfer and
- * ACCEPTED right after the server's final 250.  An entry found SENDING
- * by the lock holder was interrupted (crash, kill, power) at an unknown
- * point: the server may have it.  It becomes INTERRUPTED and is not
- * sent again automatically; the user decides (smtp_outbox_requeue). */
+ * Sending once: a journal (journal.c) durably claims each batch of
+ * messages before they are sent and marks each transfer's start; the
+ * outcome (ACCEPTED right after the server's final 250, or the failure)
+ * goes into the .meta at once.  After a crash, a message whose transfer
+ * had started without a recorded outcome (or, after a reboot, any
+ * claimed message without one) was interrupted at an unknown point: the
+ * server may have it.  It becomes INTERRUPTED and is not sent again
+ * automatically; the user decides (smtp_outbox_requeue). */
 
 enum smtp_outbox_state {
 	SMTP_OUTBOX_QUEUED,      /* waiting to be sent (new, or a temporary failure) */
-	SMTP_OUTBOX_SENDING,     /* a transfer is (or was) under way */
+	SMTP_OUTBOX_SENDING,     /* not written by this version (the journal marks a
+	                            transfer); treated like INTERRUPTED when found */
 	SMTP_OUTBOX_ACCEPTED,    /* the server took it; waiting for the sent copy */
 	SMTP_OUTBOX_FAILED,      /* refused for good (5xx): kept for editing */
 	SMTP_OUTBOX_INTERRUPTED, /* SENDING found after a crash: may have been sent */
@@ -195,8 +199,8 @@ int smtp_outbox_remove(struct smtp_outbox *ob, const char *id);
 int smtp_outbox_requeue(struct smtp_outbox *ob, const char *id);
 
 /* Send one QUEUED entry through s (lock required: -ENOLCK otherwise).
- * Marks SENDING, sends, then ACCEPTED / QUEUED (temporary or account
- * trouble) / FAILED (permanent).  Recipients refused with 4xx while the
+ * Claims it in the journal, sends, then records ACCEPTED / QUEUED
+ * (temporary or account trouble) / FAILED (permanent).  Recipients refused with 4xx while the
  * others got the message are queued again as a new entry with the same
  * bytes and only those recipients.  res receives the result.  0 when the
  * transfer was attempted (look at res), or -errno / -EINVAL (not QUEUED). */
@@ -221,8 +225,10 @@ struct smtp_flush_summary {
 int smtp_outbox_flush(struct smtp_outbox *ob, struct smtp_session *s, smtp_flush_fn fn,
 	void *ud, struct smtp_flush_summary *sum);
 
-/* Mark SENDING entries INTERRUPTED (lock required).  Number marked.
- * Flush does this itself; the UI calls it at start-up to show them. */
+/* After a crash: mark entries whose transfer may have happened (see
+ * above) INTERRUPTED and drop the journal (lock required).  Number
+ * marked, or -ENOLCK.  Flush does this itself; the UI calls it at
+ * start-up to show them. */
 int smtp_outbox_recover(struct smtp_outbox *ob);
 
 #endif

@@ -44,4 +44,26 @@ bool smtp_trace_in_auth(const struct smtp_trace *t);
 
 void smtp_rcpt_failure_free(gpointer p);
 
+/* ---- the outbox's journal (journal.c) ---- */
+
+/* This boot's id (/proc/sys/kernel/random/boot_id) or "unknown". Owned. */
+char *smtp_boot_id(void);
+
+struct smtp_journal;
+/* Open (create) <dir>/journal for appending.  NULL with *err = -errno. */
+struct smtp_journal *smtp_journal_open(const char *dir, int *err);
+/* Durably record that ids[0..n) are about to be sent.  0 or -errno. */
+int smtp_journal_claim(struct smtp_journal *j, const char *const *ids, size_t n);
+/* 'S' (transfer starts) or 'D' (outcome recorded), not synced. */
+int smtp_journal_mark(struct smtp_journal *j, char what, const char *id);
+/* Make everything written since the claims durable (syncfs), remove the
+ * journal and free j.  0 or -errno. */
+int smtp_journal_finish(struct smtp_journal *j);
+/* Remove a journal left over (after recovery). */
+void smtp_journal_forget(const char *dir);
+/* id -> last mark ('B', 'S' or 'D' as GINT_TO_POINTER), owned; NULL when
+ * there is no journal.  *same_boot false when a claim predates the last
+ * reboot (or the boot id is unknown). */
+GHashTable *smtp_journal_read(const char *dir, bool *same_boot);
+
 #endif

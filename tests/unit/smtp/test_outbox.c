@@ -136,6 +136,56 @@ static void test_interrupted_not_resent(struct fixture *f, gconstpointer unused)
 	g_free(id);
 }
 
+static char *boot_id(void)
+{
+	char *b = NULL;
+
+	g_assert_true(g_file_get_contents("/proc/sys/kernel/random/boot_id", &b, NULL, NULL));
+	return g_strstrip(b);
+}
+
+/* A journal left by a crash: what each mark means for the next flush. */
+static const struct {
+	const char *name;
+	bool same_boot;
+	const char *marks; /* lines after the claim, %s = id */
+	bool resent;
+} journal_cases[] = {
+	{ "claimed-not-started", true, "", true },
+	{ "started-no-outcome", true, "S %s\n", false },
+	{ "outcome-recorded", true, "S %s\nD %s\n", true },
+	{ "claimed-before-reboot", false, "", false },
+};
+
+static void test_journal_recovery(struct fixture *f, gconstpointer unused)
+{
+	char *boot = boot_id();
+
+	(void)unused;
+	for (size_t i = 0; i < G_N_ELEMENTS(journal_cases); i++) {
+		char *id = add(f), *path = g_build_filename(f->dir, "journal", NULL);
+		char *marks = g_strdup_printf(journal_cases[i].marks, id, id);
+		char *text = g_strdup_printf("B %s %s\n%s", journal_cases[i].same_boot ? boot :
+			"00000000-0000-0000-0000-000000000000", id, marks);
+		struct smtp_flush_summary sum;
+		int before = scripted_count(f->srv);
+
+		g_assert_true(g_file_set_contents(path, text, -1, NULL));
+		g_assert_cmpint(smtp_outbox_flush(f->ob, f->s, NULL, NULL, &sum), ==, 0);
+		if (journal_cases[i].resent != (scripted_count(f->srv) == before + 1))
+			g_error("%s: sent %d", journal_cases[i].name, scripted_count(f->srv) - before);
+		g_assert_cmpint(state_of(f, id), ==, journal_cases[i].resent ?
+			SMTP_OUTBOX_ACCEPTED : SMTP_OUTBOX_INTERRUPTED);
+		g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+		g_assert_cmpint(smtp_outbox_remove(f->ob, id), ==, 0);
+		g_free(text);
+		g_free(marks);
+		g_free(path);
+		g_free(id);
+	}
+	g_free(boot);
+}
+
 static void test_permanent_kept(struct fixture *f, gconstpointer unused)
 {
 	char *id;
@@ -262,6 +312,7 @@ int main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, struct fixture, NULL, setup, fn, teardown)
 	ADD("/smtp/outbox/add-and-send-once", test_add_and_send_once);
 	ADD("/smtp/outbox/interrupted-not-resent", test_interrupted_not_resent);
+	ADD("/smtp/outbox/journal-recovery", test_journal_recovery);
 	ADD("/smtp/outbox/permanent-kept", test_permanent_kept);
 	ADD("/smtp/outbox/temporary-stays-queued", test_temporary_stays_queued);
 	ADD("/smtp/outbox/server-down-stops-flush", test_server_down_stops_flush);
