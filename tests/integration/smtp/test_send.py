@@ -7,7 +7,7 @@ tests/servers (delivering into Dovecot's Maildirs) and a scripted server.
 Scenarios: full (Vietnamese headers, dot line, bare LF, attachment,
 To + Cc + Bcc; read back from the Maildir, over IMAP and POP3),
 rejected_rcpt, permanent_failed, smtps, server_down (stops the SMTP
-server, then --flush), no_starttls (scripted server).
+server, then --flush), no_starttls (scripted server), long_line.
 Mail goes to carol (the spare user) and to addresses in other domains,
 which the server only logs; what reaches carol is removed afterwards.
 Exit 0 pass, 1 fail, 77 skip (no servers)."""
@@ -405,7 +405,21 @@ def scenario_no_starttls(binary):
         e.cleanup()
 
 
+def scenario_long_line(binary):
+    e = Env(binary)
+    try:
+        e.write_config(smtp_url())
+        msg = b"To: carol@example.test\nSubject: long\n\nok\n" + b"x" * 999 + b"\n"
+        code, err = e.send("-", stdin=msg)
+        check(code == 65, "exit 65 (EX_DATAERR) for a line over 998 octets")
+        check("line 5" in err and "998" in err, "the error names the line and the limit")
+        check(e.outbox_entries() == [], "nothing was queued")
+    finally:
+        e.cleanup()
+
+
 SCENARIOS = {
+    "long_line": scenario_long_line,
     "full": scenario_full,
     "smtps": scenario_smtps,
     "rejected_rcpt": scenario_rejected_rcpt,

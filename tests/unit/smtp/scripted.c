@@ -69,27 +69,38 @@ static bool read_line(struct scripted *s, int fd, GString *buf, GString *line)
 static void serve(struct scripted *s, int fd)
 {
 	GString *buf = g_string_new(NULL), *line = g_string_new(NULL);
-	bool auth_wait = false;
+	int auth_wait = 0; /* continuation lines still expected */
 
 	say(fd, "220 scripted ESMTP\r\n");
 	while (read_line(s, fd, buf, line)) {
 		const char *l = line->str;
 
-		if (auth_wait) {
-			auth_wait = false;
-			say(fd, "235 2.7.0 ok\r\n");
+		if (auth_wait > 0) {
+			auth_wait--;
+			say(fd, auth_wait ? "334 UGFzc3dvcmQ6\r\n" : "235 2.7.0 ok\r\n");
 		} else if (g_ascii_strncasecmp(l, "EHLO", 4) == 0) {
 			say(fd, "250-scripted\r\n");
 			if (s->offer_starttls)
 				say(fd, "250-STARTTLS\r\n");
-			if (s->offer_auth)
-				say(fd, "250-AUTH PLAIN LOGIN\r\n");
+			if (s->offer_auth) {
+				say(fd, "250-AUTH ");
+				say(fd, s->auth_mechs ? s->auth_mechs : "PLAIN LOGIN");
+				say(fd, "\r\n");
+			}
 			say(fd, "250 8BITMIME\r\n");
-		} else if (g_ascii_strncasecmp(l, "AUTH PLAIN", 10) == 0) {
-			if (line->len > 13) {
+		} else if (g_ascii_strncasecmp(l, "AUTH ", 5) == 0) {
+			/* "AUTH MECH" waits for continuations (LOGIN: user, then
+			 * password); "AUTH MECH initial-response" is done at once. */
+			bool login = g_ascii_strncasecmp(l + 5, "LOGIN", 5) == 0;
+			bool initial = strchr(l + 5, ' ') != NULL;
+
+			if (login) {
+				auth_wait = initial ? 1 : 2;
+				say(fd, initial ? "334 UGFzc3dvcmQ6\r\n" : "334 VXNlcm5hbWU6\r\n");
+			} else if (initial) {
 				say(fd, "235 2.7.0 ok\r\n");
 			} else {
-				auth_wait = true;
+				auth_wait = 1;
 				say(fd, "334 \r\n");
 			}
 		} else if (g_ascii_strncasecmp(l, "MAIL", 4) == 0) {

@@ -10,6 +10,7 @@ struct scripted {
 	/* behaviour, set before scripted_start */
 	bool offer_starttls;
 	bool offer_auth;
+	const char *auth_mechs;       /* with offer_auth; default "PLAIN LOGIN" */
 	const char *mail_reply;       /* default "250 2.1.0 ok" */
 	const char *data_reply;       /* default "250 2.0.0 queued" */
 	GHashTable *rcpt_replies;     /* address -> reply line; others 250 */

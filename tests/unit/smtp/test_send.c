@@ -192,6 +192,47 @@ static void test_auth_plain(void)
 	scripted_free(srv);
 }
 
+static void test_auth_mechanisms(void)
+{
+	static const struct {
+		const char *name, *offered, *force, *token, *want_cmd, *want_b64_of;
+	} cases[] = {
+		{ "login-forced", "PLAIN LOGIN", "LOGIN", NULL, "AUTH LOGIN", "sekrit-pass" },
+		{ "xoauth2", "XOAUTH2 PLAIN", NULL, "tok-123", "AUTH XOAUTH2",
+			"user=alice\001auth=Bearer tok-123\001\001" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct scripted *srv = scripted_new();
+		struct smtp_server cfg = { .host = "127.0.0.1", .tls = SMTP_TLS_NONE, .user = "alice",
+			.timeout = 5 };
+		struct smtp_session *s;
+		struct smtp_result res = { 0 };
+		char *b64 = g_base64_encode((const guchar *)cases[i].want_b64_of,
+			strlen(cases[i].want_b64_of));
+
+		srv->offer_auth = true;
+		srv->auth_mechs = cases[i].offered;
+		scripted_start(srv);
+		cfg.port = srv->port;
+		cfg.auth_mech = cases[i].force;
+		if (cases[i].token)
+			cfg.oauth_token = cases[i].token;
+		else
+			cfg.password = "sekrit-pass";
+		s = smtp_session_new(&cfg);
+		if (smtp_send(s, "me@example.test", rcpt3, 1, "S: x\n\nhi\n", 10, &res) != SMTP_OK)
+			g_error("%s: %s %s", cases[i].name, smtp_status_name(res.status), res.detail);
+		smtp_result_clear(&res);
+		smtp_session_free(s);
+		scripted_stop(srv);
+		if (!strstr(srv->log->str, cases[i].want_cmd) || !strstr(srv->log->str, b64))
+			g_error("%s: log [%s]", cases[i].name, g_strescape(srv->log->str, NULL));
+		g_free(b64);
+		scripted_free(srv);
+	}
+}
+
 static void test_connect_refused(void)
 {
 	struct scripted *srv = scripted_new();
@@ -267,6 +308,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/smtp/send/refusals", test_refusals);
 	g_test_add_func("/smtp/send/no-starttls", test_no_starttls);
 	g_test_add_func("/smtp/send/auth-plain", test_auth_plain);
+	g_test_add_func("/smtp/send/auth-mechanisms", test_auth_mechanisms);
 	g_test_add_func("/smtp/send/connect-refused", test_connect_refused);
 	g_test_add_func("/smtp/send/progress-and-cancel", test_progress_and_cancel);
 	return g_test_run();
