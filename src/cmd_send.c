@@ -65,13 +65,14 @@ static bool server_for(const struct config_account *a, struct smtp_server *srv, 
 	memset(srv, 0, sizeof *srv);
 	if (!a->smtp.set) {
 		fprintf(stderr, _("mailtui: account \"%s\" has no smtp_url, so it cannot send.\n"),
-			a->name);
+		        a->name);
 		return false;
 	}
 	srv->host = a->smtp.host;
 	srv->port = a->smtp.port;
-	srv->tls = a->smtp.tls == CONFIG_TLS_IMPLICIT ? SMTP_TLS_IMPLICIT :
-		a->smtp.tls == CONFIG_TLS_NONE ? SMTP_TLS_NONE : SMTP_TLS_STARTTLS;
+	srv->tls = a->smtp.tls == CONFIG_TLS_IMPLICIT ? SMTP_TLS_IMPLICIT
+	           : a->smtp.tls == CONFIG_TLS_NONE   ? SMTP_TLS_NONE
+	                                              : SMTP_TLS_STARTTLS;
 	srv->timeout = a->timeout;
 	srv->ca_file = a->tls_ca_file;
 	if (a->user && a->oauth_token_command) {
@@ -110,25 +111,40 @@ fail:
 static const char *status_text(enum smtp_status st)
 {
 	switch (st) {
-	case SMTP_OK: return _("sent");
-	case SMTP_PARTIAL: return _("sent, but some recipients were refused");
-	case SMTP_ERR_RESOLVE: return _("cannot resolve the SMTP server's name");
-	case SMTP_ERR_CONNECT: return _("cannot connect to the SMTP server");
-	case SMTP_ERR_TIMEOUT: return _("the SMTP server did not answer in time");
-	case SMTP_ERR_NETWORK: return _("the connection to the SMTP server failed");
-	case SMTP_ERR_TLS: return _("the TLS handshake with the SMTP server failed");
+	case SMTP_OK:
+		return _("sent");
+	case SMTP_PARTIAL:
+		return _("sent, but some recipients were refused");
+	case SMTP_ERR_RESOLVE:
+		return _("cannot resolve the SMTP server's name");
+	case SMTP_ERR_CONNECT:
+		return _("cannot connect to the SMTP server");
+	case SMTP_ERR_TIMEOUT:
+		return _("the SMTP server did not answer in time");
+	case SMTP_ERR_NETWORK:
+		return _("the connection to the SMTP server failed");
+	case SMTP_ERR_TLS:
+		return _("the TLS handshake with the SMTP server failed");
 	case SMTP_ERR_CERT:
-		return _("the SMTP server's certificate is not trusted (see tls_ca_file and tls_fingerprint)");
+		return _("the SMTP server's certificate is not trusted (see tls_ca_file and "
+		         "tls_fingerprint)");
 	case SMTP_ERR_NO_STARTTLS:
 		return _("the SMTP server does not offer STARTTLS, so nothing was sent and no "
-			"credentials left this machine (use smtps:// or fix the server)");
-	case SMTP_ERR_AUTH: return _("the SMTP server refused the login");
-	case SMTP_ERR_SENDER: return _("the SMTP server refused the sender address");
-	case SMTP_ERR_RECIPIENTS: return _("the SMTP server refused every recipient");
-	case SMTP_ERR_DATA: return _("the SMTP server refused the message");
-	case SMTP_ERR_PROTOCOL: return _("the SMTP server sent an unexpected reply");
-	case SMTP_ERR_CANCELLED: return _("sending was cancelled");
-	case SMTP_ERR_INTERNAL: return _("libcurl could not be set up");
+		         "credentials left this machine (use smtps:// or fix the server)");
+	case SMTP_ERR_AUTH:
+		return _("the SMTP server refused the login");
+	case SMTP_ERR_SENDER:
+		return _("the SMTP server refused the sender address");
+	case SMTP_ERR_RECIPIENTS:
+		return _("the SMTP server refused every recipient");
+	case SMTP_ERR_DATA:
+		return _("the SMTP server refused the message");
+	case SMTP_ERR_PROTOCOL:
+		return _("the SMTP server sent an unexpected reply");
+	case SMTP_ERR_CANCELLED:
+		return _("sending was cancelled");
+	case SMTP_ERR_INTERNAL:
+		return _("libcurl could not be set up");
 	}
 	return "?";
 }
@@ -161,7 +177,7 @@ static void print_result(const struct smtp_result *r)
 		char *addr = core_safe_text(f->address, (size_t)-1, false);
 
 		fprintf(stderr, _("mailtui: recipient %s refused%s\n"), addr,
-			f->code < 500 ? _(" for now (it will be retried)") : "");
+		        f->code < 500 ? _(" for now (it will be retried)") : "");
 		print_server_text(_("server:"), f->reply);
 		g_free(addr);
 	}
@@ -174,16 +190,19 @@ static int exit_for(const struct smtp_result *r)
 	if (r->status == SMTP_PARTIAL)
 		return EX_NOUSER;
 	switch (r->retry) {
-	case SMTP_RETRY_PERMANENT: return EX_UNAVAILABLE;
-	case SMTP_RETRY_ACCOUNT: return EX_CONFIG;
-	default: return EX_TEMPFAIL;
+	case SMTP_RETRY_PERMANENT:
+		return EX_UNAVAILABLE;
+	case SMTP_RETRY_ACCOUNT:
+		return EX_CONFIG;
+	default:
+		return EX_TEMPFAIL;
 	}
 }
 
 /* Worse exit statuses win when several messages are sent. */
 static int worse(int a, int b)
 {
-	static const int order[] = { EX_OK, EX_NOUSER, EX_TEMPFAIL, EX_UNAVAILABLE, EX_CONFIG };
+	static const int order[] = {EX_OK, EX_NOUSER, EX_TEMPFAIL, EX_UNAVAILABLE, EX_CONFIG};
 	int ra = 0, rb = 0;
 
 	for (int i = 0; i < (int)G_N_ELEMENTS(order); i++) {
@@ -208,7 +227,7 @@ static bool on_progress(void *ud, uint64_t sent, uint64_t total)
 		return true;
 	done = (int)(sent * (uint64_t)width / total);
 	fprintf(stderr, "\r[%.*s%*s] %3d%% %.1f/%.1f MB", done, "##############################",
-		width - done, "", (int)(sent * 100 / total), sent / 1e6, total / 1e6);
+	        width - done, "", (int)(sent * 100 / total), sent / 1e6, total / 1e6);
 	b->drawn = true;
 	return true;
 }
@@ -249,7 +268,7 @@ static struct smtp_outbox *open_outbox(const char *account, bool create)
 		ob = smtp_outbox_open(dir, &err);
 		if (!ob)
 			fprintf(stderr, _("mailtui: cannot open the outbox %s: %s\n"), dir,
-				g_strerror(-err));
+			        g_strerror(-err));
 	}
 	g_free(dir);
 	return ob;
@@ -273,7 +292,7 @@ static bool read_input(const char *file, char **data, size_t *len)
 		g_string_append_len(s, buf, (gssize)n);
 		if (s->len > SEND_MAX_INPUT) {
 			fprintf(stderr, _("mailtui: the message is larger than %u MiB.\n"),
-				SEND_MAX_INPUT >> 20);
+			        SEND_MAX_INPUT >> 20);
 			g_string_free(s, TRUE);
 			return false;
 		}
@@ -287,16 +306,19 @@ static void print_mime_error(const struct mime_error *e)
 {
 	switch (e->status) {
 	case MIME_ERR_LINE_TOO_LONG:
-		fprintf(stderr, _("mailtui: line %d is longer than %d octets, which SMTP cannot "
-			"carry; encode the message (quoted-printable or base64) first.\n"),
-			e->line, MIME_MAX_LINE);
+		fprintf(stderr,
+		        _("mailtui: line %d is longer than %d octets, which SMTP cannot "
+		          "carry; encode the message (quoted-printable or base64) first.\n"),
+		        e->line, MIME_MAX_LINE);
 		break;
 	case MIME_ERR_NUL:
-		fprintf(stderr, _("mailtui: line %d contains a NUL byte, which SMTP cannot carry.\n"),
-			e->line);
+		fprintf(stderr,
+		        _("mailtui: line %d contains a NUL byte, which SMTP cannot carry.\n"),
+		        e->line);
 		break;
 	case MIME_ERR_NO_RECIPIENTS:
-		fprintf(stderr, "%s\n", _("mailtui: the message has no recipients (To, Cc or Bcc)."));
+		fprintf(stderr, "%s\n",
+		        _("mailtui: the message has no recipients (To, Cc or Bcc)."));
 		break;
 	case MIME_ERR_ADDRESS: {
 		char *safe = core_safe_text(e->detail, (size_t)-1, false);
@@ -306,25 +328,27 @@ static void print_mime_error(const struct mime_error *e)
 		break;
 	}
 	case MIME_ERR_HEADER:
-		fprintf(stderr, _("mailtui: line %d is not a header line (\"Name: value\"); "
-			"is the blank line after the headers missing?\n"), e->line);
+		fprintf(stderr,
+		        _("mailtui: line %d is not a header line (\"Name: value\"); "
+		          "is the blank line after the headers missing?\n"),
+		        e->line);
 		break;
 	default:
 		fprintf(stderr, _("mailtui: cannot prepare the message (%s).\n"),
-			mime_status_name(e->status));
+		        mime_status_name(e->status));
 	}
 }
 
 static int send_file(struct config_account *a, const char *file)
 {
 	struct mime_outgoing *m = NULL;
-	struct mime_error merr = { 0 };
-	struct smtp_result res = { 0 };
+	struct mime_error merr = {0};
+	struct smtp_result res = {0};
 	struct smtp_server srv;
-	struct creds c = { 0 };
+	struct creds c = {0};
 	struct smtp_outbox *ob;
 	struct smtp_session *s;
-	struct bar bar = { .on = isatty(STDERR_FILENO) };
+	struct bar bar = {.on = isatty(STDERR_FILENO)};
 	char *data = NULL, *id = NULL;
 	size_t len = 0;
 	int rc, status;
@@ -341,11 +365,13 @@ static int send_file(struct config_account *a, const char *file)
 	g_free(data);
 	ob = open_outbox(a->name, true);
 	rc = ob ? smtp_outbox_add(ob, m->envelope_from, (const char *const *)m->recipients->pdata,
-		m->recipients->len, m->message_id, m->wire, m->wire_len, &id) : -EIO;
+	                          m->recipients->len, m->message_id, m->wire, m->wire_len, &id)
+	        : -EIO;
 	mime_outgoing_free(m);
 	if (rc < 0) {
 		if (ob)
-			fprintf(stderr, _("mailtui: cannot queue the message: %s\n"), g_strerror(-rc));
+			fprintf(stderr, _("mailtui: cannot queue the message: %s\n"),
+			        g_strerror(-rc));
 		smtp_outbox_close(ob);
 		creds_clear(&c);
 		return EX_CANTCREAT;
@@ -353,9 +379,11 @@ static int send_file(struct config_account *a, const char *file)
 	rc = smtp_outbox_lock(ob);
 	if (rc < 0 || !server_for(a, &srv, &c)) {
 		if (rc == -EWOULDBLOCK)
-			fprintf(stderr, "%s\n", _("mailtui: another mailtui is sending from this outbox; "
-				"the message is queued and goes with the next flush."));
-		fprintf(stderr, "%s\n", _("mailtui: the message waits in the outbox (mailtui send --flush)."));
+			fprintf(stderr, "%s\n",
+			        _("mailtui: another mailtui is sending from this outbox; "
+			          "the message is queued and goes with the next flush."));
+		fprintf(stderr, "%s\n",
+		        _("mailtui: the message waits in the outbox (mailtui send --flush)."));
 		g_free(id);
 		smtp_outbox_close(ob);
 		creds_clear(&c);
@@ -374,9 +402,12 @@ static int send_file(struct config_account *a, const char *file)
 		if (res.status == SMTP_OK || res.status == SMTP_PARTIAL)
 			smtp_outbox_remove(ob, id);
 		else if (res.retry == SMTP_RETRY_PERMANENT)
-			fprintf(stderr, "%s\n", _("mailtui: the message is kept in the outbox as failed."));
+			fprintf(stderr, "%s\n",
+			        _("mailtui: the message is kept in the outbox as failed."));
 		else
-			fprintf(stderr, "%s\n", _("mailtui: the message waits in the outbox (mailtui send --flush)."));
+			fprintf(
+			    stderr, "%s\n",
+			    _("mailtui: the message waits in the outbox (mailtui send --flush)."));
 	}
 	smtp_result_clear(&res);
 	smtp_session_free(s);
@@ -398,7 +429,8 @@ static void on_flushed(void *ud, const struct smtp_outbox_entry *e, const struct
 	if (r->status == SMTP_OK || r->status == SMTP_PARTIAL)
 		g_ptr_array_add(f->accepted, g_strdup(e->id));
 	if (r->status != SMTP_OK) {
-		char *mid = core_safe_text(e->message_id ? e->message_id : e->id, (size_t)-1, false);
+		char *mid =
+		    core_safe_text(e->message_id ? e->message_id : e->id, (size_t)-1, false);
 
 		fprintf(stderr, _("mailtui: message <%s>:\n"), mid);
 		g_free(mid);
@@ -410,10 +442,10 @@ static void on_flushed(void *ud, const struct smtp_outbox_entry *e, const struct
 static int flush_account(struct config_account *a, bool requeue)
 {
 	struct smtp_outbox *ob = open_outbox(a->name, false);
-	struct flush_ctx f = { .accepted = g_ptr_array_new_with_free_func(g_free) };
-	struct smtp_flush_summary sum = { 0 };
+	struct flush_ctx f = {.accepted = g_ptr_array_new_with_free_func(g_free)};
+	struct smtp_flush_summary sum = {0};
 	struct smtp_server srv;
-	struct creds c = { 0 };
+	struct creds c = {0};
 	struct smtp_session *s;
 	GPtrArray *all;
 	int queued = 0, rc;
@@ -426,8 +458,9 @@ static int flush_account(struct config_account *a, bool requeue)
 	for (guint i = 0; i < all->len; i++) {
 		struct smtp_outbox_entry *e = all->pdata[i];
 
-		if (requeue && (e->state == SMTP_OUTBOX_FAILED || e->state == SMTP_OUTBOX_INTERRUPTED)
-			&& smtp_outbox_requeue(ob, e->id) == 0)
+		if (requeue &&
+		    (e->state == SMTP_OUTBOX_FAILED || e->state == SMTP_OUTBOX_INTERRUPTED) &&
+		    smtp_outbox_requeue(ob, e->id) == 0)
 			e->state = SMTP_OUTBOX_QUEUED;
 		queued += e->state == SMTP_OUTBOX_QUEUED || e->state == SMTP_OUTBOX_SENDING;
 	}
@@ -441,26 +474,34 @@ static int flush_account(struct config_account *a, bool requeue)
 	s = smtp_session_new(&srv);
 	rc = smtp_outbox_flush(ob, s, on_flushed, &f, &sum);
 	if (rc == -EWOULDBLOCK) {
-		fprintf(stderr, _("mailtui: account \"%s\": another mailtui is sending from this outbox.\n"),
-			a->name);
+		fprintf(
+		    stderr,
+		    _("mailtui: account \"%s\": another mailtui is sending from this outbox.\n"),
+		    a->name);
 		f.status = worse(f.status, EX_TEMPFAIL);
 	} else if (rc < 0) {
 		fprintf(stderr, _("mailtui: account \"%s\": outbox error: %s\n"), a->name,
-			g_strerror(-rc));
+		        g_strerror(-rc));
 		f.status = worse(f.status, EX_IOERR);
 	}
 	for (guint i = 0; i < f.accepted->len; i++)
 		smtp_outbox_remove(ob, f.accepted->pdata[i]);
 	if (sum.deferred)
-		fprintf(stderr, ngettext("mailtui: account \"%s\": %d message waits in the outbox.\n",
-			"mailtui: account \"%s\": %d messages wait in the outbox.\n", (unsigned long)sum.deferred),
-			a->name, sum.deferred);
+		fprintf(stderr,
+		        ngettext("mailtui: account \"%s\": %d message waits in the outbox.\n",
+		                 "mailtui: account \"%s\": %d messages wait in the outbox.\n",
+		                 (unsigned long)sum.deferred),
+		        a->name, sum.deferred);
 	if (sum.interrupted) {
-		fprintf(stderr, ngettext("mailtui: account \"%s\": %d message was being sent when mailtui "
-			"stopped; the server may have it.\n", "mailtui: account \"%s\": %d messages were being "
-			"sent when mailtui stopped; the server may have them.\n", (unsigned long)sum.interrupted),
-			a->name, sum.interrupted);
-		fprintf(stderr, "%s\n", _("mailtui: to send them again anyway: mailtui send --flush --requeue"));
+		fprintf(stderr,
+		        ngettext("mailtui: account \"%s\": %d message was being sent when mailtui "
+		                 "stopped; the server may have it.\n",
+		                 "mailtui: account \"%s\": %d messages were being "
+		                 "sent when mailtui stopped; the server may have them.\n",
+		                 (unsigned long)sum.interrupted),
+		        a->name, sum.interrupted);
+		fprintf(stderr, "%s\n",
+		        _("mailtui: to send them again anyway: mailtui send --flush --requeue"));
 		f.status = worse(f.status, EX_TEMPFAIL);
 	}
 	smtp_session_free(s);
@@ -472,18 +513,19 @@ static int flush_account(struct config_account *a, bool requeue)
 
 static void usage(void)
 {
-	fprintf(stderr, "%s\n", _("Usage: mailtui send [-a ACCOUNT] [FILE|-]\n"
-		"       mailtui send [-a ACCOUNT] --flush [--requeue]"));
+	fprintf(stderr, "%s\n",
+	        _("Usage: mailtui send [-a ACCOUNT] [FILE|-]\n"
+	          "       mailtui send [-a ACCOUNT] --flush [--requeue]"));
 }
 
 int cmd_send(struct config *cfg, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "account", required_argument, NULL, 'a' },
-		{ "flush", no_argument, NULL, 'f' },
-		{ "requeue", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"account", required_argument, NULL, 'a'},
+	    {"flush", no_argument, NULL, 'f'},
+	    {"requeue", no_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *account = NULL;
 	bool flush = false, requeue = false;
@@ -492,11 +534,21 @@ int cmd_send(struct config *cfg, int argc, char **argv)
 	optind = 0; /* glibc: restart parsing on the subcommand's own argv */
 	while ((c = getopt_long(argc, argv, "+a:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': account = optarg; break;
-		case 'f': flush = true; break;
-		case 'r': requeue = true; break;
-		case 'h': usage(); return EX_OK;
-		default: usage(); return EX_USAGE;
+		case 'a':
+			account = optarg;
+			break;
+		case 'f':
+			flush = true;
+			break;
+		case 'r':
+			requeue = true;
+			break;
+		case 'h':
+			usage();
+			return EX_OK;
+		default:
+			usage();
+			return EX_USAGE;
 		}
 	}
 	if (argc - optind > 1 || (flush && argc - optind > 0) || (requeue && !flush)) {

@@ -104,7 +104,7 @@ static bool collect(InternetAddressList *list, GPtrArray *out, char **bad)
 
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
 			InternetAddressList *members =
-				internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
 
 			if (members && !collect(members, out, bad))
 				return false;

@@ -61,8 +61,8 @@ static GMimeObject *text_part(const char *body, bool eight_bit)
 
 /* Parse text into dst (a header's list) and add its addresses to rcpts
  * (when non-NULL). */
-static enum mime_status add_list(InternetAddressList *dst, const char *text,
-	GPtrArray *rcpts, struct mime_error *err)
+static enum mime_status add_list(InternetAddressList *dst, const char *text, GPtrArray *rcpts,
+                                 struct mime_error *err)
 {
 	char *bad = NULL;
 	InternetAddressList *list = mime_parse_address_list(text, &bad);
@@ -90,7 +90,7 @@ static enum mime_status add_list(InternetAddressList *dst, const char *text,
 }
 
 static enum mime_status set_from(GMimeMessage *msg, const struct mime_draft *d,
-	const struct mime_build_opts *o, struct mime_error *err)
+                                 const struct mime_build_opts *o, struct mime_error *err)
 {
 	InternetAddressList *from = g_mime_message_get_from(msg);
 	GPtrArray *addrs;
@@ -99,8 +99,8 @@ static enum mime_status set_from(GMimeMessage *msg, const struct mime_draft *d,
 	if (!d->from || !*d->from) {
 		if (!o->from_address || !*o->from_address)
 			return mime_fail(err, MIME_ERR_NO_FROM, 0, NULL);
-		InternetAddress *ia = internet_address_mailbox_new(
-			o->from_name ? o->from_name : "", o->from_address);
+		InternetAddress *ia =
+		    internet_address_mailbox_new(o->from_name ? o->from_name : "", o->from_address);
 
 		internet_address_list_add(from, ia); /* takes its own reference */
 		g_object_unref(ia);
@@ -135,9 +135,9 @@ static void encode_headers(GMimeMessage *msg)
 		const char *name;
 		GMimeAddressType type;
 	} lists[] = {
-		{ "From", GMIME_ADDRESS_TYPE_FROM },	 { "Reply-To", GMIME_ADDRESS_TYPE_REPLY_TO },
-		{ "To", GMIME_ADDRESS_TYPE_TO },	 { "Cc", GMIME_ADDRESS_TYPE_CC },
-		{ "Bcc", GMIME_ADDRESS_TYPE_BCC },
+	    {"From", GMIME_ADDRESS_TYPE_FROM}, {"Reply-To", GMIME_ADDRESS_TYPE_REPLY_TO},
+	    {"To", GMIME_ADDRESS_TYPE_TO},     {"Cc", GMIME_ADDRESS_TYPE_CC},
+	    {"Bcc", GMIME_ADDRESS_TYPE_BCC},
 	};
 	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(msg));
 	int n = g_mime_header_list_get_count(hl);
@@ -189,7 +189,7 @@ static char *serialise(GMimeMessage *msg, bool hide_bcc, size_t *len)
 }
 
 static enum mime_status add_addresses(GMimeMessage *msg, const struct mime_draft *d,
-	GPtrArray *rcpts, struct mime_error *err)
+                                      GPtrArray *rcpts, struct mime_error *err)
 {
 	enum mime_status st;
 
@@ -205,8 +205,8 @@ static enum mime_status add_addresses(GMimeMessage *msg, const struct mime_draft
 	return st;
 }
 
-static enum mime_status set_content(GMimeMessage *msg, const struct mime_draft *d,
-	bool eight_bit, struct mime_error *err)
+static enum mime_status set_content(GMimeMessage *msg, const struct mime_draft *d, bool eight_bit,
+                                    struct mime_error *err)
 {
 	GMimeObject *text = text_part(d->body, eight_bit);
 	GMimeMultipart *mixed;
@@ -235,7 +235,7 @@ static enum mime_status set_content(GMimeMessage *msg, const struct mime_draft *
 }
 
 enum mime_status mime_build(const struct mime_draft *d, const struct mime_build_opts *o,
-	struct mime_outgoing **out, struct mime_error *err)
+                            struct mime_outgoing **out, struct mime_error *err)
 {
 	GMimeMessage *msg;
 	GDateTime *date;
@@ -256,19 +256,21 @@ enum mime_status mime_build(const struct mime_draft *d, const struct mime_build_
 		goto fail;
 
 	{
-		InternetAddress *ia = internet_address_list_get_address(g_mime_message_get_from(msg), 0);
-		const char *from_addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+		InternetAddress *ia =
+		    internet_address_list_get_address(g_mime_message_get_from(msg), 0);
+		const char *from_addr =
+		    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
 
-		m->envelope_from = g_strdup(o->from_address && *o->from_address ?
-			o->from_address : from_addr);
+		m->envelope_from =
+		    g_strdup(o->from_address && *o->from_address ? o->from_address : from_addr);
 	}
 	if (d->subject)
 		g_mime_message_set_subject(msg, d->subject, "utf-8");
 	date = o->date ? g_date_time_new_from_unix_local(o->date) : g_date_time_new_now_local();
 	g_mime_message_set_date(msg, date);
 	g_date_time_unref(date);
-	m->message_id = o->message_id ? mime_strip_angle(o->message_id) :
-		mime_new_message_id(m->envelope_from);
+	m->message_id =
+	    o->message_id ? mime_strip_angle(o->message_id) : mime_new_message_id(m->envelope_from);
 	g_mime_message_set_message_id(msg, m->message_id);
 	set_header(msg, "In-Reply-To", d->in_reply_to);
 	set_header(msg, "References", d->references);

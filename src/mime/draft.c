@@ -81,8 +81,9 @@ char *mime_draft_to_edit_text(const struct mime_draft *d)
  * produce two Dates or a Content-Type that lies about the body. */
 static bool forbidden(const char *name)
 {
-	static const char *const names[] = { "Date", "Message-ID", "MIME-Version",
-		"In-Reply-To", "References", "Content-Transfer-Encoding" };
+	static const char *const names[] = {"Date",         "Message-ID",
+	                                    "MIME-Version", "In-Reply-To",
+	                                    "References",   "Content-Transfer-Encoding"};
 
 	if (g_ascii_strncasecmp(name, "Content-", 8) == 0)
 		return true;
@@ -103,19 +104,19 @@ static bool valid_name(const char *name)
 }
 
 /* Store one unfolded header into the new draft n. */
-static enum mime_status take_header(struct mime_draft *n, const char *name, char *value,
-	int line, struct mime_error *err)
+static enum mime_status take_header(struct mime_draft *n, const char *name, char *value, int line,
+                                    struct mime_error *err)
 {
 	static const struct {
 		const char *name;
 		size_t off;
 	} fields[] = {
-		{ "From", G_STRUCT_OFFSET(struct mime_draft, from) },
-		{ "To", G_STRUCT_OFFSET(struct mime_draft, to) },
-		{ "Cc", G_STRUCT_OFFSET(struct mime_draft, cc) },
-		{ "Bcc", G_STRUCT_OFFSET(struct mime_draft, bcc) },
-		{ "Subject", G_STRUCT_OFFSET(struct mime_draft, subject) },
-		{ "Reply-To", G_STRUCT_OFFSET(struct mime_draft, reply_to) },
+	    {"From", G_STRUCT_OFFSET(struct mime_draft, from)},
+	    {"To", G_STRUCT_OFFSET(struct mime_draft, to)},
+	    {"Cc", G_STRUCT_OFFSET(struct mime_draft, cc)},
+	    {"Bcc", G_STRUCT_OFFSET(struct mime_draft, bcc)},
+	    {"Subject", G_STRUCT_OFFSET(struct mime_draft, subject)},
+	    {"Reply-To", G_STRUCT_OFFSET(struct mime_draft, reply_to)},
 	};
 	struct mime_header *h;
 
@@ -134,7 +135,8 @@ static enum mime_status take_header(struct mime_draft *n, const char *name, char
 			continue;
 		if (*slot && **slot && *value) {
 			/* A second To: line adds to the first; a second Subject replaces. */
-			char *joined = i <= 3 ? g_strconcat(*slot, ", ", value, NULL) : g_strdup(value);
+			char *joined =
+			    i <= 3 ? g_strconcat(*slot, ", ", value, NULL) : g_strdup(value);
 
 			g_free(*slot);
 			*slot = joined;
@@ -175,8 +177,8 @@ static void commit(struct mime_draft *d, struct mime_draft *n)
 	swap_ptr(&d->extra_headers, &n->extra_headers);
 }
 
-enum mime_status mime_draft_apply_edit_text(struct mime_draft *d, const char *text,
-	size_t len, struct mime_error *err)
+enum mime_status mime_draft_apply_edit_text(struct mime_draft *d, const char *text, size_t len,
+                                            struct mime_error *err)
 {
 	const char *bad = NULL;
 	struct mime_draft *n;

@@ -44,7 +44,8 @@ static void q_words(GString *out, const char *text, size_t len)
 		}
 		if (word->len > 0 && word->len + enc->len > WORD_PAYLOAD) {
 			g_string_append_printf(out, "%s=?UTF-8?Q?%s?=",
-				out->len && out->str[out->len - 1] != ' ' ? " " : "", word->str);
+			                       out->len && out->str[out->len - 1] != ' ' ? " " : "",
+			                       word->str);
 			g_string_truncate(word, 0);
 		}
 		g_string_append_len(word, enc->str, (gssize)enc->len);
@@ -52,8 +53,9 @@ static void q_words(GString *out, const char *text, size_t len)
 		p = next;
 	}
 	if (word->len > 0)
-		g_string_append_printf(out, "%s=?UTF-8?Q?%s?=",
-			out->len && out->str[out->len - 1] != ' ' ? " " : "", word->str);
+		g_string_append_printf(
+		    out, "%s=?UTF-8?Q?%s?=", out->len && out->str[out->len - 1] != ' ' ? " " : "",
+		    word->str);
 	g_string_free(word, TRUE);
 }
 
@@ -144,11 +146,12 @@ static void format_list(GString *out, InternetAddressList *list)
 			if (INTERNET_ADDRESS_IS_GROUP(ia)) {
 				g_string_append(out, ": ");
 				format_list(out, internet_address_group_get_members(
-					INTERNET_ADDRESS_GROUP(ia)));
+				                     INTERNET_ADDRESS_GROUP(ia)));
 				g_string_append_c(out, ';');
 			} else {
-				g_string_append_printf(out, " <%s>", internet_address_mailbox_get_addr(
-					INTERNET_ADDRESS_MAILBOX(ia)));
+				g_string_append_printf(out, " <%s>",
+				                       internet_address_mailbox_get_addr(
+				                           INTERNET_ADDRESS_MAILBOX(ia)));
 			}
 		} else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
 			InternetAddressGroup *g = INTERNET_ADDRESS_GROUP(ia);

@@ -21,8 +21,8 @@ static void field_clear(gpointer p)
 
 /* Split the header block of CRLF text into fields.  *body_at is where the
  * body starts (after the blank line) or len. */
-static enum mime_status split_header(const char *t, size_t len, GArray *fields,
-	size_t *body_at, struct mime_error *err)
+static enum mime_status split_header(const char *t, size_t len, GArray *fields, size_t *body_at,
+                                     struct mime_error *err)
 {
 	size_t pos = 0;
 	int line = 0;
@@ -74,8 +74,7 @@ static bool is_name(const struct field *f, const char *name)
 	return g_ascii_strcasecmp(f->name, name) == 0;
 }
 
-static enum mime_status collect_recipients(GArray *fields, GPtrArray *rcpts,
-	struct mime_error *err)
+static enum mime_status collect_recipients(GArray *fields, GPtrArray *rcpts, struct mime_error *err)
 {
 	for (guint i = 0; i < fields->len; i++) {
 		struct field *f = &g_array_index(fields, struct field, i);
@@ -105,7 +104,7 @@ static enum mime_status collect_recipients(GArray *fields, GPtrArray *rcpts,
 
 /* Date, Message-ID and From when the input has none. */
 static void missing_headers(GArray *fields, const char *envelope_from, GString *add,
-	char **message_id)
+                            char **message_id)
 {
 	bool date = false, from = false;
 
@@ -133,8 +132,8 @@ static void missing_headers(GArray *fields, const char *envelope_from, GString *
 	}
 }
 
-static char *assemble(const char *t, size_t len, GArray *fields, size_t body_at,
-	const GString *add, bool keep_bcc, size_t *out_len)
+static char *assemble(const char *t, size_t len, GArray *fields, size_t body_at, const GString *add,
+                      bool keep_bcc, size_t *out_len)
 {
 	GString *s = g_string_sized_new(len + add->len + 4);
 
@@ -156,7 +155,7 @@ static char *assemble(const char *t, size_t len, GArray *fields, size_t body_at,
 }
 
 enum mime_status mime_prepare_raw(const char *data, size_t len, const char *envelope_from,
-	struct mime_outgoing **out, struct mime_error *err)
+                                  struct mime_outgoing **out, struct mime_error *err)
 {
 	const char *nul = memchr(data, '\0', len);
 	GArray *fields;

@@ -22,16 +22,16 @@ void mime_init(void)
 const char *mime_status_name(enum mime_status st)
 {
 	static const char *const names[] = {
-		[MIME_OK] = "MIME_OK",
-		[MIME_ERR_ADDRESS] = "MIME_ERR_ADDRESS",
-		[MIME_ERR_NO_RECIPIENTS] = "MIME_ERR_NO_RECIPIENTS",
-		[MIME_ERR_NO_FROM] = "MIME_ERR_NO_FROM",
-		[MIME_ERR_HEADER] = "MIME_ERR_HEADER",
-		[MIME_ERR_NOT_UTF8] = "MIME_ERR_NOT_UTF8",
-		[MIME_ERR_ATTACHMENT] = "MIME_ERR_ATTACHMENT",
-		[MIME_ERR_LINE_TOO_LONG] = "MIME_ERR_LINE_TOO_LONG",
-		[MIME_ERR_NUL] = "MIME_ERR_NUL",
-		[MIME_ERR_INTERNAL] = "MIME_ERR_INTERNAL",
+	    [MIME_OK] = "MIME_OK",
+	    [MIME_ERR_ADDRESS] = "MIME_ERR_ADDRESS",
+	    [MIME_ERR_NO_RECIPIENTS] = "MIME_ERR_NO_RECIPIENTS",
+	    [MIME_ERR_NO_FROM] = "MIME_ERR_NO_FROM",
+	    [MIME_ERR_HEADER] = "MIME_ERR_HEADER",
+	    [MIME_ERR_NOT_UTF8] = "MIME_ERR_NOT_UTF8",
+	    [MIME_ERR_ATTACHMENT] = "MIME_ERR_ATTACHMENT",
+	    [MIME_ERR_LINE_TOO_LONG] = "MIME_ERR_LINE_TOO_LONG",
+	    [MIME_ERR_NUL] = "MIME_ERR_NUL",
+	    [MIME_ERR_INTERNAL] = "MIME_ERR_INTERNAL",
 	};
 
 	if ((unsigned)st < G_N_ELEMENTS(names) && names[st])
@@ -39,8 +39,8 @@ const char *mime_status_name(enum mime_status st)
 	return "MIME_ERR_?";
 }
 
-enum mime_status mime_fail(struct mime_error *err, enum mime_status st, int line,
-	const char *fmt, ...)
+enum mime_status mime_fail(struct mime_error *err, enum mime_status st, int line, const char *fmt,
+                           ...)
 {
 	va_list ap;
 

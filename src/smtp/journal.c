@@ -165,7 +165,8 @@ GHashTable *smtp_journal_read(const char *dir, bool *same_boot)
 				*same_boot = false;
 			for (char **id = w + 2; *id; id++)
 				if (**id && !g_hash_table_contains(marks, *id))
-					g_hash_table_insert(marks, g_strdup(*id), GINT_TO_POINTER('B'));
+					g_hash_table_insert(marks, g_strdup(*id),
+					                    GINT_TO_POINTER('B'));
 		} else if (w[0] && (strcmp(w[0], "S") == 0 || strcmp(w[0], "D") == 0) && w[1]) {
 			g_hash_table_insert(marks, g_strdup(w[1]), GINT_TO_POINTER(w[0][0]));
 		}

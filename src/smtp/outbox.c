@@ -23,11 +23,9 @@ struct smtp_outbox {
 };
 
 static const char *const state_names[] = {
-	[SMTP_OUTBOX_QUEUED] = "queued",
-	[SMTP_OUTBOX_SENDING] = "sending",
-	[SMTP_OUTBOX_ACCEPTED] = "accepted",
-	[SMTP_OUTBOX_FAILED] = "failed",
-	[SMTP_OUTBOX_INTERRUPTED] = "interrupted",
+    [SMTP_OUTBOX_QUEUED] = "queued",           [SMTP_OUTBOX_SENDING] = "sending",
+    [SMTP_OUTBOX_ACCEPTED] = "accepted",       [SMTP_OUTBOX_FAILED] = "failed",
+    [SMTP_OUTBOX_INTERRUPTED] = "interrupted",
 };
 
 const char *smtp_outbox_state_name(enum smtp_outbox_state st)
@@ -172,7 +170,7 @@ static int save_meta(struct smtp_outbox *ob, const struct smtp_outbox_entry *e, 
 	g_key_file_set_string(kf, GROUP, "state", smtp_outbox_state_name(e->state));
 	g_key_file_set_string(kf, GROUP, "from", e->from ? e->from : "");
 	g_key_file_set_string_list(kf, GROUP, "recipients", (const char *const *)e->rcpts,
-		e->rcpts ? g_strv_length(e->rcpts) : 0);
+	                           e->rcpts ? g_strv_length(e->rcpts) : 0);
 	if (e->message_id)
 		g_key_file_set_string(kf, GROUP, "message-id", e->message_id);
 	g_key_file_set_integer(kf, GROUP, "attempts", e->attempts);
@@ -184,7 +182,7 @@ static int save_meta(struct smtp_outbox *ob, const struct smtp_outbox_entry *e, 
 		g_key_file_set_string(kf, GROUP, "last-error", e->last_error);
 	if (e->rejected)
 		g_key_file_set_string_list(kf, GROUP, "rejected", (const char *const *)e->rejected,
-			g_strv_length(e->rejected));
+		                           g_strv_length(e->rejected));
 	data = g_key_file_to_data(kf, &len, NULL);
 	rc = durable ? core_atomic_write(path, data, len, 0600) : write_fast(path, data, len);
 	g_free(data);
@@ -232,16 +230,16 @@ struct smtp_outbox_entry *smtp_outbox_get(struct smtp_outbox *ob, const char *id
 	return e;
 }
 
-int smtp_outbox_add(struct smtp_outbox *ob, const char *from, const char *const *rcpts,
-	size_t n, const char *message_id, const char *data, size_t len, char **id_out)
+int smtp_outbox_add(struct smtp_outbox *ob, const char *from, const char *const *rcpts, size_t n,
+                    const char *message_id, const char *data, size_t len, char **id_out)
 {
-	struct smtp_outbox_entry e = { 0 };
+	struct smtp_outbox_entry e = {0};
 	char *eml;
 	int rc;
 
 	/* Zero-padded microseconds first: names sort in queue order. */
 	e.id = g_strdup_printf("%016" PRId64 "-%d-%08x", g_get_real_time(), (int)getpid(),
-		g_random_int());
+	                       g_random_int());
 	e.state = SMTP_OUTBOX_QUEUED;
 	e.from = g_strdup(from);
 	e.rcpts = g_new0(char *, n + 1);
@@ -393,7 +391,7 @@ static char *failure_line(const struct smtp_rcpt_failure *f)
 
 /* After acceptance: keep the refusals, and queue again for 4xx ones. */
 static void after_accept(struct smtp_outbox *ob, struct smtp_outbox_entry *e,
-	const struct smtp_result *res, const char *data, size_t len)
+                         const struct smtp_result *res, const char *data, size_t len)
 {
 	GPtrArray *retry = g_ptr_array_new();
 	guint n = res->rcpt_failures->len;
@@ -406,13 +404,13 @@ static void after_accept(struct smtp_outbox *ob, struct smtp_outbox_entry *e,
 	}
 	if (retry->len)
 		smtp_outbox_add(ob, e->from, (const char *const *)retry->pdata, retry->len,
-			e->message_id, data, len, NULL);
+		                e->message_id, data, len, NULL);
 	g_ptr_array_unref(retry);
 }
 
 /* Send one claimed QUEUED entry; see smtp_outbox_send. */
-static int send_claimed(struct smtp_outbox *ob, struct smtp_session *s,
-	struct smtp_journal *j, const char *id, struct smtp_result *res)
+static int send_claimed(struct smtp_outbox *ob, struct smtp_session *s, struct smtp_journal *j,
+                        const char *id, struct smtp_result *res)
 {
 	struct smtp_outbox_entry *e = smtp_outbox_get(ob, id);
 	char *data = NULL;
@@ -437,7 +435,7 @@ static int send_claimed(struct smtp_outbox *ob, struct smtp_session *s,
 		return rc;
 	}
 	smtp_send(s, e->from, (const char *const *)e->rcpts, g_strv_length(e->rcpts), data, len,
-		res);
+	          res);
 	if (res->status == SMTP_OK || res->status == SMTP_PARTIAL) {
 		guint n = res->rcpt_failures->len;
 
@@ -453,7 +451,8 @@ static int send_claimed(struct smtp_outbox *ob, struct smtp_session *s,
 		rc = save_meta(ob, e, false);
 		after_accept(ob, e, res, data, len);
 	} else {
-		e->state = res->retry == SMTP_RETRY_PERMANENT ? SMTP_OUTBOX_FAILED : SMTP_OUTBOX_QUEUED;
+		e->state =
+		    res->retry == SMTP_RETRY_PERMANENT ? SMTP_OUTBOX_FAILED : SMTP_OUTBOX_QUEUED;
 		e->last_status = res->status;
 		e->last_code = res->reply_code;
 		g_free(e->last_error);
@@ -468,7 +467,7 @@ static int send_claimed(struct smtp_outbox *ob, struct smtp_session *s,
 }
 
 int smtp_outbox_send(struct smtp_outbox *ob, struct smtp_session *s, const char *id,
-	struct smtp_result *res)
+                     struct smtp_result *res)
 {
 	struct smtp_outbox_entry *e;
 	struct smtp_journal *j;
@@ -534,10 +533,10 @@ static int claim_batch(struct smtp_journal *j, GPtrArray *all, guint i, guint *e
 	return rc;
 }
 
-int smtp_outbox_flush(struct smtp_outbox *ob, struct smtp_session *s, smtp_flush_fn fn,
-	void *ud, struct smtp_flush_summary *sum)
+int smtp_outbox_flush(struct smtp_outbox *ob, struct smtp_session *s, smtp_flush_fn fn, void *ud,
+                      struct smtp_flush_summary *sum)
 {
-	struct smtp_flush_summary local = { 0 };
+	struct smtp_flush_summary local = {0};
 	GPtrArray *all;
 	struct smtp_journal *j = NULL;
 	bool stop = false;
@@ -553,7 +552,7 @@ int smtp_outbox_flush(struct smtp_outbox *ob, struct smtp_session *s, smtp_flush
 	all = smtp_outbox_list(ob);
 	for (guint i = 0; i < all->len; i++) {
 		struct smtp_outbox_entry *e = all->pdata[i];
-		struct smtp_result res = { 0 };
+		struct smtp_result res = {0};
 
 		if (e->state == SMTP_OUTBOX_INTERRUPTED)
 			sum->interrupted++;

@@ -46,7 +46,9 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *ud)
 				break;
 			buf[out++] = '\r';
 			buf[out++] = '\n';
-			s->pos += (c == '\r' && s->pos + 1 < s->len && s->data[s->pos + 1] == '\n') ? 2 : 1;
+			s->pos += (c == '\r' && s->pos + 1 < s->len && s->data[s->pos + 1] == '\n')
+			              ? 2
+			              : 1;
 			continue;
 		}
 		if (out + 1 > room)
@@ -71,7 +73,7 @@ static uint64_t crlf_size(const char *data, size_t len)
 }
 
 static int xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-	curl_off_t ulnow)
+                       curl_off_t ulnow)
 {
 	struct smtp_session *s = ud;
 
@@ -93,7 +95,8 @@ static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *
 	case CURLINFO_HEADER_OUT:
 		smtp_trace_out(&s->trace, data, size);
 		if (core_log_enabled())
-			core_log_wire(CORE_LOG_SMTP, "C", data, size, smtp_trace_in_auth(&s->trace));
+			core_log_wire(CORE_LOG_SMTP, "C", data, size,
+			              smtp_trace_in_auth(&s->trace));
 		break;
 	case CURLINFO_HEADER_IN:
 		smtp_trace_in(&s->trace, data, size);
@@ -102,8 +105,8 @@ static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *
 		break;
 	case CURLINFO_TEXT:
 		if (core_log_enabled())
-			core_log(CORE_LOG_SMTP, "curl: %.*s", (int)(size && data[size - 1] == '\n' ?
-				size - 1 : size), data);
+			core_log(CORE_LOG_SMTP, "curl: %.*s",
+			         (int)(size && data[size - 1] == '\n' ? size - 1 : size), data);
 		break;
 	default:
 		break;
@@ -143,7 +146,7 @@ struct smtp_session *smtp_session_new(const struct smtp_server *srv)
 	s->tls = srv->tls;
 	s->timeout = srv->timeout > 0 ? srv->timeout : 30;
 	s->url = g_strdup_printf("%s://%s%s%s:%u", srv->tls == SMTP_TLS_IMPLICIT ? "smtps" : "smtp",
-		v6 ? "[" : "", srv->host, v6 ? "]" : "", srv->port);
+	                         v6 ? "[" : "", srv->host, v6 ? "]" : "", srv->port);
 	s->user = g_strdup(srv->user);
 	s->password = secret_dup(srv->password);
 	s->token = secret_dup(srv->oauth_token);
@@ -161,8 +164,8 @@ struct smtp_session *smtp_session_new(const struct smtp_server *srv)
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->errbuf);
 	/* STARTTLS that the server does not offer is an error before AUTH. */
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(s->tls == SMTP_TLS_NONE ?
-		CURLUSESSL_NONE : CURLUSESSL_ALL));
+	curl_easy_setopt(c, CURLOPT_USE_SSL,
+	                 (long)(s->tls == SMTP_TLS_NONE ? CURLUSESSL_NONE : CURLUSESSL_ALL));
 	if (s->user) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
 		if (s->token)
@@ -284,8 +287,8 @@ static void classify(struct smtp_session *s, CURLcode rc, struct smtp_result *r)
 	case CURLE_LOGIN_DENIED:
 	case CURLE_AUTH_ERROR:
 		r->status = SMTP_ERR_AUTH;
-		r->retry = t->auth_code >= 400 && t->auth_code < 500 ? SMTP_RETRY_TEMPORARY :
-			SMTP_RETRY_ACCOUNT;
+		r->retry = t->auth_code >= 400 && t->auth_code < 500 ? SMTP_RETRY_TEMPORARY
+		                                                     : SMTP_RETRY_ACCOUNT;
 		set_reply(r, t->auth_code, t->auth_reply);
 		return;
 	default:
@@ -323,7 +326,7 @@ static void classify(struct smtp_session *s, CURLcode rc, struct smtp_result *r)
 }
 
 enum smtp_status smtp_send(struct smtp_session *s, const char *from, const char *const *rcpts,
-	size_t n, const char *data, size_t len, struct smtp_result *res)
+                           size_t n, const char *data, size_t len, struct smtp_result *res)
 {
 	struct curl_slist *list = NULL;
 	char *mail_from;
@@ -352,7 +355,7 @@ enum smtp_status smtp_send(struct smtp_session *s, const char *from, const char 
 	g_ptr_array_extend_and_steal(res->rcpt_failures, s->trace.rcpt_failures);
 	s->trace.rcpt_failures = g_ptr_array_new_with_free_func(smtp_rcpt_failure_free);
 	g_strlcpy(res->detail, s->errbuf[0] ? s->errbuf : (rc ? curl_easy_strerror(rc) : ""),
-		sizeof res->detail);
+	          sizeof res->detail);
 	/* The slist and strings must outlive the perform only. */
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, NULL);
@@ -374,22 +377,22 @@ void smtp_result_clear(struct smtp_result *r)
 const char *smtp_status_name(enum smtp_status st)
 {
 	static const char *const names[] = {
-		[SMTP_OK] = "SMTP_OK",
-		[SMTP_PARTIAL] = "SMTP_PARTIAL",
-		[SMTP_ERR_RESOLVE] = "SMTP_ERR_RESOLVE",
-		[SMTP_ERR_CONNECT] = "SMTP_ERR_CONNECT",
-		[SMTP_ERR_TIMEOUT] = "SMTP_ERR_TIMEOUT",
-		[SMTP_ERR_NETWORK] = "SMTP_ERR_NETWORK",
-		[SMTP_ERR_TLS] = "SMTP_ERR_TLS",
-		[SMTP_ERR_CERT] = "SMTP_ERR_CERT",
-		[SMTP_ERR_NO_STARTTLS] = "SMTP_ERR_NO_STARTTLS",
-		[SMTP_ERR_AUTH] = "SMTP_ERR_AUTH",
-		[SMTP_ERR_SENDER] = "SMTP_ERR_SENDER",
-		[SMTP_ERR_RECIPIENTS] = "SMTP_ERR_RECIPIENTS",
-		[SMTP_ERR_DATA] = "SMTP_ERR_DATA",
-		[SMTP_ERR_PROTOCOL] = "SMTP_ERR_PROTOCOL",
-		[SMTP_ERR_CANCELLED] = "SMTP_ERR_CANCELLED",
-		[SMTP_ERR_INTERNAL] = "SMTP_ERR_INTERNAL",
+	    [SMTP_OK] = "SMTP_OK",
+	    [SMTP_PARTIAL] = "SMTP_PARTIAL",
+	    [SMTP_ERR_RESOLVE] = "SMTP_ERR_RESOLVE",
+	    [SMTP_ERR_CONNECT] = "SMTP_ERR_CONNECT",
+	    [SMTP_ERR_TIMEOUT] = "SMTP_ERR_TIMEOUT",
+	    [SMTP_ERR_NETWORK] = "SMTP_ERR_NETWORK",
+	    [SMTP_ERR_TLS] = "SMTP_ERR_TLS",
+	    [SMTP_ERR_CERT] = "SMTP_ERR_CERT",
+	    [SMTP_ERR_NO_STARTTLS] = "SMTP_ERR_NO_STARTTLS",
+	    [SMTP_ERR_AUTH] = "SMTP_ERR_AUTH",
+	    [SMTP_ERR_SENDER] = "SMTP_ERR_SENDER",
+	    [SMTP_ERR_RECIPIENTS] = "SMTP_ERR_RECIPIENTS",
+	    [SMTP_ERR_DATA] = "SMTP_ERR_DATA",
+	    [SMTP_ERR_PROTOCOL] = "SMTP_ERR_PROTOCOL",
+	    [SMTP_ERR_CANCELLED] = "SMTP_ERR_CANCELLED",
+	    [SMTP_ERR_INTERNAL] = "SMTP_ERR_INTERNAL",
 	};
 
 	if ((unsigned)st < G_N_ELEMENTS(names) && names[st])

@@ -42,21 +42,21 @@ struct smtp_server {
 
 enum smtp_status {
 	SMTP_OK = 0,
-	SMTP_PARTIAL,           /* accepted, but some recipients were refused */
+	SMTP_PARTIAL, /* accepted, but some recipients were refused */
 	SMTP_ERR_RESOLVE,
 	SMTP_ERR_CONNECT,
 	SMTP_ERR_TIMEOUT,
-	SMTP_ERR_NETWORK,       /* connection lost, send/receive failure */
-	SMTP_ERR_TLS,           /* handshake failed */
-	SMTP_ERR_CERT,          /* certificate not trusted, wrong host, pin mismatch */
-	SMTP_ERR_NO_STARTTLS,   /* server did not offer STARTTLS: nothing was sent */
-	SMTP_ERR_AUTH,          /* credentials refused, or no usable mechanism */
-	SMTP_ERR_SENDER,        /* MAIL FROM refused */
-	SMTP_ERR_RECIPIENTS,    /* every recipient refused (see rcpt_failures) */
-	SMTP_ERR_DATA,          /* the message itself refused (DATA or after it) */
-	SMTP_ERR_PROTOCOL,      /* the server said something curl did not expect */
-	SMTP_ERR_CANCELLED,     /* the progress callback or cancel flag stopped it */
-	SMTP_ERR_INTERNAL,      /* libcurl setup failed */
+	SMTP_ERR_NETWORK,     /* connection lost, send/receive failure */
+	SMTP_ERR_TLS,         /* handshake failed */
+	SMTP_ERR_CERT,        /* certificate not trusted, wrong host, pin mismatch */
+	SMTP_ERR_NO_STARTTLS, /* server did not offer STARTTLS: nothing was sent */
+	SMTP_ERR_AUTH,        /* credentials refused, or no usable mechanism */
+	SMTP_ERR_SENDER,      /* MAIL FROM refused */
+	SMTP_ERR_RECIPIENTS,  /* every recipient refused (see rcpt_failures) */
+	SMTP_ERR_DATA,        /* the message itself refused (DATA or after it) */
+	SMTP_ERR_PROTOCOL,    /* the server said something curl did not expect */
+	SMTP_ERR_CANCELLED,   /* the progress callback or cancel flag stopped it */
+	SMTP_ERR_INTERNAL,    /* libcurl setup failed */
 };
 
 /* What to do about a failure. */
@@ -77,11 +77,11 @@ struct smtp_rcpt_failure {
 struct smtp_result {
 	enum smtp_status status;
 	enum smtp_retry retry;
-	int reply_code;     /* last reply code of interest, 0 when none */
-	char *reply;        /* owned: that reply's text, or NULL */
+	int reply_code;           /* last reply code of interest, 0 when none */
+	char *reply;              /* owned: that reply's text, or NULL */
 	GPtrArray *rcpt_failures; /* of struct smtp_rcpt_failure*, owned; may be empty */
-	char detail[256];   /* curl's error text; raw, untranslated */
-	bool auth_sent;     /* an AUTH command left the machine (tests, diagnostics) */
+	char detail[256];         /* curl's error text; raw, untranslated */
+	bool auth_sent;           /* an AUTH command left the machine (tests, diagnostics) */
 };
 
 /* Free what a result holds and zero it. */
@@ -112,7 +112,7 @@ void smtp_session_set_cancel(struct smtp_session *s, const volatile int *cancel)
  * message goes to the others (SMTP_PARTIAL).  res must be zeroed or
  * cleared; fill it even on success.  Returns res->status. */
 enum smtp_status smtp_send(struct smtp_session *s, const char *from, const char *const *rcpts,
-	size_t n, const char *data, size_t len, struct smtp_result *res);
+                           size_t n, const char *data, size_t len, struct smtp_result *res);
 
 /* ---- outbox -------------------------------------------------------------
  * One directory per account: <id>.eml (the wire form) and <id>.meta (a
@@ -139,19 +139,19 @@ enum smtp_outbox_state {
 };
 
 struct smtp_outbox_entry {
-	char *id;             /* owned: file name stem */
-	char *path;           /* owned: the .eml file */
+	char *id;   /* owned: file name stem */
+	char *path; /* owned: the .eml file */
 	enum smtp_outbox_state state;
-	char *from;           /* owned: envelope sender */
-	char **rcpts;         /* owned, NULL-terminated: envelope recipients */
-	char *message_id;     /* owned, may be NULL */
+	char *from;       /* owned: envelope sender */
+	char **rcpts;     /* owned, NULL-terminated: envelope recipients */
+	char *message_id; /* owned, may be NULL */
 	int attempts;
 	int64_t created, last_attempt; /* unix seconds */
-	int last_code;        /* reply code of the last failure, 0 if none */
-	char *last_error;     /* owned: server text or curl text, or NULL */
+	int last_code;                 /* reply code of the last failure, 0 if none */
+	char *last_error;              /* owned: server text or curl text, or NULL */
 	enum smtp_status last_status;
-	char **rejected;      /* owned, NULL-terminated: "addr\tcode\treply" of
-	                         recipients refused when it was accepted; may be NULL */
+	char **rejected; /* owned, NULL-terminated: "addr\tcode\treply" of
+	                    recipients refused when it was accepted; may be NULL */
 };
 
 void smtp_outbox_entry_free(struct smtp_outbox_entry *e);
@@ -177,8 +177,8 @@ void smtp_outbox_unlock(struct smtp_outbox *ob);
 /* Queue a message (data should be the CRLF wire form).  *id_out (owned,
  * may be NULL) names the entry.  0 or -errno; nothing is left behind on
  * failure. */
-int smtp_outbox_add(struct smtp_outbox *ob, const char *from, const char *const *rcpts,
-	size_t n, const char *message_id, const char *data, size_t len, char **id_out);
+int smtp_outbox_add(struct smtp_outbox *ob, const char *from, const char *const *rcpts, size_t n,
+                    const char *message_id, const char *data, size_t len, char **id_out);
 
 /* All entries, oldest first (by creation time, then id).  Owned array
  * (free func set).  Entries whose .meta is unreadable are skipped. */
@@ -205,11 +205,11 @@ int smtp_outbox_requeue(struct smtp_outbox *ob, const char *id);
  * bytes and only those recipients.  res receives the result.  0 when the
  * transfer was attempted (look at res), or -errno / -EINVAL (not QUEUED). */
 int smtp_outbox_send(struct smtp_outbox *ob, struct smtp_session *s, const char *id,
-	struct smtp_result *res);
+                     struct smtp_result *res);
 
 /* Called after each message of a flush. */
 typedef void (*smtp_flush_fn)(void *ud, const struct smtp_outbox_entry *e,
-	const struct smtp_result *res);
+                              const struct smtp_result *res);
 
 struct smtp_flush_summary {
 	int sent;        /* accepted (including partial) */
@@ -222,8 +222,8 @@ struct smtp_flush_summary {
  * Takes the lock (-EWOULDBLOCK if busy).  A failure that concerns the
  * connection or the account (connect, TLS, AUTH) stops the flush: the
  * rest stay QUEUED untouched.  0 or -errno. */
-int smtp_outbox_flush(struct smtp_outbox *ob, struct smtp_session *s, smtp_flush_fn fn,
-	void *ud, struct smtp_flush_summary *sum);
+int smtp_outbox_flush(struct smtp_outbox *ob, struct smtp_session *s, smtp_flush_fn fn, void *ud,
+                      struct smtp_flush_summary *sum);
 
 /* After a crash: mark entries whose transfer may have happened (see
  * above) INTERRUPTED and drop the journal (lock required).  Number

@@ -21,9 +21,9 @@ enum smtp_cmd {
  * Pure: fed bytes, no I/O. */
 struct smtp_trace {
 	enum smtp_cmd cmd;
-	char *rcpt;          /* address of the RCPT in flight */
-	GString *partial;    /* an incomplete reply line */
-	GString *lines;      /* lines of the reply being read */
+	char *rcpt;       /* address of the RCPT in flight */
+	GString *partial; /* an incomplete reply line */
+	GString *lines;   /* lines of the reply being read */
 	int data_replies;
 	bool auth_sent;
 	bool starttls_offered;

@@ -46,12 +46,10 @@ static const struct {
 	const char *verb;
 	enum smtp_cmd cmd;
 } verbs[] = {
-	{ "EHLO", SMTP_CMD_EHLO }, { "HELO", SMTP_CMD_EHLO },
-	{ "STARTTLS", SMTP_CMD_STARTTLS }, { "AUTH", SMTP_CMD_AUTH },
-	{ "MAIL", SMTP_CMD_MAIL }, { "RCPT", SMTP_CMD_RCPT },
-	{ "DATA", SMTP_CMD_DATA }, { "QUIT", SMTP_CMD_OTHER },
-	{ "RSET", SMTP_CMD_OTHER }, { "NOOP", SMTP_CMD_OTHER },
-	{ "VRFY", SMTP_CMD_OTHER }, { "EXPN", SMTP_CMD_OTHER },
+    {"EHLO", SMTP_CMD_EHLO},  {"HELO", SMTP_CMD_EHLO},  {"STARTTLS", SMTP_CMD_STARTTLS},
+    {"AUTH", SMTP_CMD_AUTH},  {"MAIL", SMTP_CMD_MAIL},  {"RCPT", SMTP_CMD_RCPT},
+    {"DATA", SMTP_CMD_DATA},  {"QUIT", SMTP_CMD_OTHER}, {"RSET", SMTP_CMD_OTHER},
+    {"NOOP", SMTP_CMD_OTHER}, {"VRFY", SMTP_CMD_OTHER}, {"EXPN", SMTP_CMD_OTHER},
 };
 
 /* "RCPT TO:<a@b> NOTIFY=..." -> "a@b" */
@@ -75,7 +73,7 @@ void smtp_trace_out(struct smtp_trace *t, const char *data, size_t len)
 		size_t vl = strlen(verbs[i].verb);
 
 		if (n < vl || g_ascii_strncasecmp(data, verbs[i].verb, vl) != 0 ||
-			(n > vl && data[vl] != ' '))
+		    (n > vl && data[vl] != ' '))
 			continue;
 		t->cmd = verbs[i].cmd;
 		if (t->cmd == SMTP_CMD_AUTH)
@@ -159,7 +157,7 @@ static void reply_line(struct smtp_trace *t, const char *line, size_t len)
 	int code;
 
 	if (len < 3 || !g_ascii_isdigit(line[0]) || !g_ascii_isdigit(line[1]) ||
-		!g_ascii_isdigit(line[2]))
+	    !g_ascii_isdigit(line[2]))
 		return; /* not a reply line (curl shows nothing else here) */
 	if (t->lines->len)
 		g_string_append_c(t->lines, '\n');
