@@ -60,13 +60,14 @@ class Env:
         self.conf = os.path.join(self.dir, "config")
         self.outbox = os.path.join(self.dir, "state", "mailtui", "outbox", "test")
 
-    def write_config(self, url, extra=""):
+    def write_config(self, url, extra="", ca=True):
         with open(self.conf, "w") as f:
             f.write("[account test]\nmode = imap\nfrom = alice@example.test\n"
                     "name = Alice\nimap_url = imaps://127.0.0.1:1\n"
                     "smtp_url = %s\nuser = alice\npassword = %s\n"
-                    "tls_ca_file = %s\ntimeout = 10\n%s" % (
-                        url, env("PASS"), env("CA"), extra))
+                    "%stimeout = 10\n%s" % (
+                        url, env("PASS"), "tls_ca_file = %s\n" % env("CA") if ca else "",
+                        extra))
         os.chmod(self.conf, 0o600)
 
     def send(self, *args, stdin=None):
@@ -418,7 +419,54 @@ def scenario_long_line(binary):
         e.cleanup()
 
 
+def server_pin():
+    """curl's sha256//<base64> of the test server's public key."""
+    cert = os.path.join(env("DIR"), "tls", "server.pem")
+    pub = subprocess.run(["openssl", "x509", "-in", cert, "-pubkey", "-noout"],
+                         capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pub,
+                         capture_output=True, check=True).stdout
+    import base64
+    import hashlib
+    return "sha256//" + base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+def scenario_pinned(binary):
+    """Without the CA: a matching pin (tls_fingerprint or the trust file's
+    "accept always") replaces CA trust; no pin or a wrong one sends nothing."""
+    e = Env(binary)
+    pin = server_pin()
+    wrong = "sha256//" + "A" * 43 + "="
+    mids = []
+    try:
+        for label, extra, trusted, want in (
+                ("no CA, no pin", "", None, EX_CONFIG),
+                ("wrong tls_fingerprint", "tls_fingerprint = %s\n" % wrong, None, EX_CONFIG),
+                ("matching tls_fingerprint", "tls_fingerprint = %s\n" % pin, None, 0),
+                ("key accepted always", "", pin, 0)):
+            mid = new_mid("pin")
+            mids.append(mid)
+            e.write_config(smtp_url(), extra, ca=False)
+            trust_dir = os.path.join(e.dir, "data", "mailtui")
+            os.makedirs(trust_dir, exist_ok=True)
+            with open(os.path.join(trust_dir, "trusted"), "w") as f:
+                if trusted:
+                    f.write("127.0.0.1 %s %s\n" % (env("SMTP_PORT"), trusted))
+            shutil.rmtree(os.path.join(e.dir, "state"), ignore_errors=True)
+            code, err = e.send("-", stdin=make_message(mid, None, "carol@example.test"))
+            check(code == want, "%s: exit %d" % (label, want))
+            check(len(log_entries(mid)) == (1 if want == 0 else 0),
+                  "%s: %s" % (label, "sent once" if want == 0 else "nothing sent"))
+            if want:
+                check("certificate" in err, "%s: the error is about the certificate" % label)
+    finally:
+        for mid in mids:
+            remove_delivered(mid)
+        e.cleanup()
+
+
 SCENARIOS = {
+    "pinned": scenario_pinned,
     "long_line": scenario_long_line,
     "full": scenario_full,
     "smtps": scenario_smtps,
