@@ -46,6 +46,9 @@ char *core_text_fit(const char *utf8, int cols, bool pad);
  * fsync, chmod mode, rename, fsync the directory.  0 or -errno. */
 int core_atomic_write(const char *path, const void *data, size_t len, mode_t mode);
 
+/* write() until all len bytes are written, retrying on EINTR.  0 or -errno. */
+int core_write_all(int fd, const void *data, size_t len);
+
 /* mkdir -p with mode for created components (existing ones are left as
  * they are).  0, or -errno (-ENOTDIR when a component is not a directory). */
 int core_mkdir_p(const char *path, mode_t mode);

@@ -27,8 +27,10 @@ static int fsync_parent(const char *path)
 	return ret;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int core_write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
@@ -54,7 +56,7 @@ int core_atomic_write(const char *path, const void *data, size_t len, mode_t mod
 		g_free(tmp);
 		return ret;
 	}
-	ret = write_all(fd, data, len);
+	ret = core_write_all(fd, data, len);
 	if (ret == 0 && fsync(fd) < 0)
 		ret = -errno;
 	if (ret == 0 && fchmod(fd, mode) < 0)

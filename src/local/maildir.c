@@ -81,27 +81,12 @@ GHashTable *local_maildir_names(const char *maildir, const char *prefix)
 	return names;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int local_maildir_write_tmp(const char *maildir, const char *name, const void *data,
 	size_t len, int *fd_out)
 {
 	char *path = sub_path(maildir, "tmp", name);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	int r = fd < 0 ? -errno : write_all(fd, data, len);
+	int r = fd < 0 ? -errno : core_write_all(fd, data, len);
 	if (r < 0) {
 		if (fd >= 0)
 			close(fd);
