@@ -1,18 +1,17 @@
 /* db.c - the notmuch database at the Maildir root: open or create,
  * atomic sections, index a file with tags. */
 #include "local/local.h"
+#include "local/local_private.h"
 #include "core/core.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <notmuch.h>
 
-struct local_db {
-	notmuch_database_t *nm;
-	int atomic; /* nesting, so close can end what was begun */
-};
-
-static char *status_text(notmuch_database_t *nm, notmuch_status_t st, char *msg)
+char *local_status_text(notmuch_database_t *nm, notmuch_status_t st, char *msg)
 {
 	char *t;
 	if (msg && *msg)
@@ -48,15 +47,45 @@ static char *own_config(const char *maildir, char **err)
 	return path;
 }
 
-int local_db_open(const char *maildir, struct local_db **out, char **err)
+/* Xapian allows one writer, and notmuch asks it to wait for the lock
+ * without a limit.  Another process (a cron fetch) may hold it for long,
+ * so a writer first looks at the lock (an OFD lock on flintlock) and
+ * waits a few seconds at most before saying "busy". */
+#define LOCK_WAIT_US (3 * G_USEC_PER_SEC)
+
+static bool lock_held(const char *maildir)
+{
+	char *path = g_build_filename(maildir, ".notmuch", "xapian", "flintlock", NULL);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	g_free(path);
+	if (fd < 0)
+		return false;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	bool held = fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return held;
+}
+
+static int open_db(const char *maildir, bool write, struct local_db **out, char **err)
 {
 	notmuch_database_t *nm = NULL;
 	char *msg = NULL;
 	char *conf = own_config(maildir, err);
 	if (!conf)
 		return -1;
-	notmuch_status_t st = notmuch_database_open_with_config(maildir,
-		NOTMUCH_DATABASE_MODE_READ_WRITE, conf, NULL, &nm, &msg);
+	notmuch_database_mode_t mode = write ? NOTMUCH_DATABASE_MODE_READ_WRITE
+					     : NOTMUCH_DATABASE_MODE_READ_ONLY;
+	gint64 give_up = g_get_monotonic_time() + LOCK_WAIT_US;
+	while (write && lock_held(maildir)) {
+		if (g_get_monotonic_time() > give_up) {
+			*err = g_strdup("the notmuch database is locked by another writer");
+			g_free(conf);
+			return -EBUSY;
+		}
+		g_usleep(50000);
+	}
+	notmuch_status_t st = notmuch_database_open_with_config(maildir, mode, conf, NULL, &nm,
+		&msg);
 	if (st != NOTMUCH_STATUS_SUCCESS) {
 		/* 0.37 says NO_DATABASE or FILE_ERROR when there is none yet. */
 		char *x = g_build_filename(maildir, ".notmuch", "xapian", NULL);
@@ -66,11 +95,18 @@ int local_db_open(const char *maildir, struct local_db **out, char **err)
 			free(msg);
 			msg = NULL;
 			st = notmuch_database_create_with_config(maildir, conf, NULL, &nm, &msg);
+			/* Created read-write; a reader reopens it as asked. */
+			if (st == NOTMUCH_STATUS_SUCCESS && !write) {
+				notmuch_database_destroy(nm);
+				nm = NULL;
+				st = notmuch_database_open_with_config(maildir, mode, conf, NULL,
+					&nm, &msg);
+			}
 		}
 	}
 	g_free(conf);
 	if (st != NOTMUCH_STATUS_SUCCESS) {
-		*err = status_text(NULL, st, msg);
+		*err = local_status_text(NULL, st, msg);
 		if (nm)
 			notmuch_database_destroy(nm);
 		return -1;
@@ -78,9 +114,22 @@ int local_db_open(const char *maildir, struct local_db **out, char **err)
 	free(msg);
 	struct local_db *db = g_new0(struct local_db, 1);
 	db->nm = nm;
+	db->maildir = g_strdup(maildir);
+	db->writable = write;
 	*out = db;
-	core_log(CORE_LOG_LOCAL, "notmuch database open at %s", maildir);
+	core_log(CORE_LOG_LOCAL, "notmuch database open at %s (%s)", maildir,
+		write ? "read-write" : "read-only");
 	return 0;
+}
+
+int local_db_open(const char *maildir, struct local_db **out, char **err)
+{
+	return open_db(maildir, true, out, err);
+}
+
+int local_db_open_read(const char *maildir, struct local_db **out, char **err)
+{
+	return open_db(maildir, false, out, err);
 }
 
 void local_db_close(struct local_db *db)
@@ -93,6 +142,7 @@ void local_db_close(struct local_db *db)
 	}
 	notmuch_database_close(db->nm);
 	notmuch_database_destroy(db->nm);
+	g_free(db->maildir);
 	g_free(db);
 }
 
@@ -100,7 +150,7 @@ int local_db_begin(struct local_db *db, char **err)
 {
 	notmuch_status_t st = notmuch_database_begin_atomic(db->nm);
 	if (st != NOTMUCH_STATUS_SUCCESS) {
-		*err = status_text(db->nm, st, NULL);
+		*err = local_status_text(db->nm, st, NULL);
 		return -1;
 	}
 	db->atomic++;
@@ -113,7 +163,7 @@ int local_db_end(struct local_db *db, char **err)
 	if (db->atomic > 0)
 		db->atomic--;
 	if (st != NOTMUCH_STATUS_SUCCESS) {
-		*err = status_text(db->nm, st, NULL);
+		*err = local_status_text(db->nm, st, NULL);
 		return -1;
 	}
 	return 0;
@@ -132,7 +182,7 @@ enum local_index local_db_index(struct local_db *db, const char *path,
 	if (st == NOTMUCH_STATUS_FILE_NOT_EMAIL)
 		return LOCAL_INDEX_NOT_MAIL;
 	if (st != NOTMUCH_STATUS_SUCCESS) {
-		*err = status_text(db->nm, st, NULL);
+		*err = local_status_text(db->nm, st, NULL);
 		return LOCAL_INDEX_ERROR;
 	}
 	notmuch_message_freeze(msg);
@@ -145,7 +195,7 @@ enum local_index local_db_index(struct local_db *db, const char *path,
 		st = notmuch_message_thaw(msg);
 	notmuch_message_destroy(msg);
 	if (st != NOTMUCH_STATUS_SUCCESS) {
-		*err = status_text(db->nm, st, NULL);
+		*err = local_status_text(db->nm, st, NULL);
 		return LOCAL_INDEX_ERROR;
 	}
 	return LOCAL_INDEX_NEW;

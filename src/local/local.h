@@ -1,9 +1,9 @@
 /* local.h - a notmuch-indexed Maildir.
  *
- * For now: safe delivery (tmp/ -> fsync -> rename into new/ -> fsync the
- * directory -> index with tags) and the notmuch database it feeds.  The
- * reading backend (saved searches as folders, tags as flags, Maildir flag
- * sync) comes later and adds itself to this header.
+ * Safe delivery (tmp/ -> fsync -> rename into new/ -> fsync the
+ * directory -> index with tags), the notmuch database it feeds, and the
+ * reading side: queries with counts, messages and threads of a query,
+ * tags kept in step with Maildir flags, and purging deleted mail.
  *
  * The notmuch database lives at the Maildir root (<maildir>/.notmuch) and
  * is created when missing; no notmuch config file is read, so the user's
@@ -61,9 +61,14 @@ char *local_maildir_unique_name(void);
 struct local_db;
 
 /* Open <maildir>'s database read-write, creating it when missing.
- * *out owned (local_db_close).  0, or -1 with *err (owned, untranslated
+ * Xapian has one writer at a time: while another process holds the lock
+ * this waits up to 3 s, then gives up with -EBUSY.  *out owned
+ * (local_db_close).  0, or -1 / -EBUSY with *err (owned, untranslated
  * notmuch text). */
 int local_db_open(const char *maildir, struct local_db **out, char **err);
+/* The same read-only: never waits for nor blocks a writer.  The
+ * database is created first when missing (the Maildir must exist). */
+int local_db_open_read(const char *maildir, struct local_db **out, char **err);
 /* Commits anything pending.  NULL is fine. */
 void local_db_close(struct local_db *db);
 
@@ -101,5 +106,102 @@ char *local_unindexed_path(const char *maildir);
 int local_unindexed_add(const char *maildir, const char *const *rel_paths, size_t n);
 /* The listed paths that still exist, owned NULL-terminated (g_strfreev). */
 char **local_unindexed_list(const char *maildir);
+
+/* ---- reading: queries, messages, threads (query.c) ----------------------
+ *
+ * A query is notmuch's own syntax, as `notmuch search` takes it: "*",
+ * "tag:inbox and not tag:deleted", "from:an subject:\"họp\"", "date:1w..",
+ * free words.  A malformed query is an error whose text says why. */
+
+/* "(a) and (b)", where NULL, "" or "*" stands for everything.  Owned. */
+char *local_query_and(const char *a, const char *b);
+
+/* Messages matching query, and how many of them are tagged unread
+ * (unread may be NULL).  0, or -1 with *err. */
+int local_count(struct local_db *db, const char *query, unsigned *total, unsigned *unread,
+	char **err);
+
+/* One message of a query.  Strings are owned, UTF-8 as notmuch stored them
+ * (RFC 2047 decoded) but not yet terminal-safe. */
+struct local_msg {
+	char *id;          /* Message-ID without angle brackets */
+	char *path;        /* absolute path of one of its files */
+	char *from;        /* "Name <addr>" or "addr" */
+	char *subject;
+	char *thread;      /* notmuch thread id */
+	char *in_reply_to; /* with LOCAL_MSG_THREADING only, else NULL: raw */
+	char *references;  /* header values, "<a@b> <c@d>" */
+	char *tags;        /* space separated, in notmuch's (sorted) order */
+	time_t date;
+	unsigned long long size; /* bytes of the file, 0 when unknown */
+};
+void local_msg_free(void *m);
+
+/* Also read In-Reply-To and References (notmuch keeps them only in the
+ * files, so this opens each one: slower). */
+#define LOCAL_MSG_THREADING 1u
+
+/* Called for each message in order; m passes to the callee.  Return
+ * false to stop early (not an error). */
+typedef bool (*local_msg_cb)(void *ctx, struct local_msg *m);
+
+/* The messages of query, newest first (equal dates in notmuch's document
+ * order: the same order every time for the same database).  0, or -1
+ * with *err. */
+int local_messages(struct local_db *db, const char *query, unsigned what, local_msg_cb cb,
+	void *ctx, char **err);
+
+/* Only the Message-IDs of query in the order local_messages gives them:
+ * the cheap way to map a message to its position.  *ids owned
+ * (g_ptr_array_unref, strings freed with it).  0, or -1 with *err. */
+int local_message_ids(struct local_db *db, const char *query, GPtrArray **ids, char **err);
+
+/* One notmuch thread of a query.  Strings owned, as notmuch gives them. */
+struct local_thread {
+	char *id;
+	char *subject;   /* of the oldest or newest message (notmuch's choice) */
+	char *authors;   /* "A, B| C": matched authors before '|' */
+	char *tags;      /* union of its messages' tags, space separated */
+	time_t oldest, newest;
+	unsigned total;  /* messages in the thread */
+	unsigned matched;/* of them, those matching the query */
+};
+void local_thread_free(void *t);
+
+/* The threads of query, newest first.  *out owned (g_ptr_array_unref
+ * frees the threads).  0, or -1 with *err. */
+int local_threads(struct local_db *db, const char *query, GPtrArray **out, char **err);
+
+/* ---- tags and Maildir flags (tags.c) ---------------------------------------
+ *
+ * Tags and the flags in the file names (":2,FLAGS") say the same thing:
+ *   unread   <-> no S        replied <-> R        flagged <-> F
+ *   draft    <-> D           passed  <-> P        deleted <-> T
+ * notmuch maps the first five; mailtui adds T, which notmuch leaves alone.
+ * A file whose flags change is renamed (and moved from new/ to cur/) and
+ * the index follows the new name. */
+
+/* Add then remove tags (NULL-terminated lists, either may be NULL) on the
+ * message with Message-ID id, then rename its files to match.  Needs a
+ * read-write database.  *tags_out and *path_out (each may be NULL) get
+ * its tags afterwards (space separated) and one current file, owned.
+ * 0, -ENOENT when no message has that id, -EINVAL for an empty or
+ * malformed tag, or -1 with *err. */
+int local_tag(struct local_db *db, const char *id, const char *const *add,
+	const char *const *remove, char **tags_out, char **path_out, char **err);
+
+/* Rename the files of message id so their flags match its tags (after
+ * tags were changed by other means).  0, -ENOENT or -1 with *err. */
+int local_sync_flags(struct local_db *db, const char *id, char **err);
+
+/* Delete for good every message matching "(query) and tag:deleted"
+ * (query NULL: every message tagged deleted): each file is unlinked, then
+ * its index entry removed.  *removed (may be NULL) counts messages.  0,
+ * or -1 with *err (what was removed before stays removed). */
+int local_purge(struct local_db *db, const char *query, size_t *removed, char **err);
+
+/* Split "a b  c" (spaces) into a NULL-terminated list, empty words
+ * dropped.  Owned (g_strfreev). */
+char **local_tag_list(const char *words);
 
 #endif

@@ -1,0 +1,24 @@
+/* local_private.h - shared by the files of src/local/ only. */
+#ifndef MAILTUI_LOCAL_PRIVATE_H
+#define MAILTUI_LOCAL_PRIVATE_H
+
+#include <notmuch.h>
+
+#include "local/local.h"
+
+struct local_db {
+	notmuch_database_t *nm;
+	char *maildir; /* root, owned */
+	int atomic;    /* nesting, so close can end what was begun */
+	bool writable;
+};
+
+/* notmuch's words for a failure: msg (freed here) when set, else the
+ * database's last status text, else the status name.  Owned. */
+char *local_status_text(notmuch_database_t *nm, notmuch_status_t st, char *msg);
+
+/* A query in notmuch's Xapian syntax (what `notmuch search` takes), or
+ * NULL with *err. */
+notmuch_query_t *local_query_new(struct local_db *db, const char *query, char **err);
+
+#endif
