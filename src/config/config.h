@@ -58,6 +58,14 @@ struct config_account {
 	                           net_pin_normalize); SPKI hash */
 	bool tls_none;          /* tls = none */
 	int timeout;            /* seconds for connect and each read; default 30 */
+	GPtrArray *folders;     /* pop3: of struct config_folder*, in the order
+	                           written; NULL: the default saved searches */
+};
+
+/* A saved search of a POP3 account: "folders = Name=query; Name=query". */
+struct config_folder {
+	char *name;  /* owned, as written (UTF-8, no controls) */
+	char *query; /* owned: a notmuch query, checked only when it runs */
 };
 
 struct config_general {

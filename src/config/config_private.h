@@ -26,6 +26,7 @@ enum cfg_account_key {
 	CFG_K_TLS_FINGERPRINT,
 	CFG_K_TLS,
 	CFG_K_TIMEOUT,
+	CFG_K_FOLDERS,
 	CFG_ACCOUNT_KEY_COUNT
 };
 
@@ -66,6 +67,8 @@ void cfg_diag(struct cfg_loader *ld, enum config_severity sev, int line, const c
 /* keys.c: set one key of the current section from its (unquoted) value. */
 void cfg_set_account_key(struct cfg_loader *ld, const char *key, const char *value, int line);
 void cfg_set_general_key(struct cfg_loader *ld, const char *key, const char *value, int line);
+/* Frees a config_account's folders list (NULL is fine). */
+void cfg_folders_free(GPtrArray *folders);
 /* Name of an account key, for messages. */
 const char *cfg_account_key_name(enum cfg_account_key k);
 

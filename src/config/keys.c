@@ -33,6 +33,8 @@ static void set_fingerprint(struct cfg_loader *, struct cfg_account_state *, enu
                             const char *, int);
 static void set_tls(struct cfg_loader *, struct cfg_account_state *, enum cfg_account_key,
                     const char *, int);
+static void set_folders(struct cfg_loader *, struct cfg_account_state *, enum cfg_account_key,
+                        const char *, int);
 
 static const struct {
 	const char *name;
@@ -63,6 +65,7 @@ static const struct {
     [CFG_K_TLS_FINGERPRINT] = {"tls_fingerprint", set_fingerprint, 0},
     [CFG_K_TLS] = {"tls", set_tls, 0},
     [CFG_K_TIMEOUT] = {"timeout", set_seconds, 0},
+    [CFG_K_FOLDERS] = {"folders", set_folders, 0},
 };
 
 static const char *const general_keys[CFG_GENERAL_KEY_COUNT] = {
@@ -547,4 +550,104 @@ static void set_tls(struct cfg_loader *ld, struct cfg_account_state *st, enum cf
 	else
 		cfg_diag(ld, CONFIG_ERROR, line,
 		         _("tls must be \"none\" or \"required\", not \"%s\""), v);
+}
+
+static void folder_free(gpointer p)
+{
+	struct config_folder *f = p;
+
+	g_free(f->name);
+	g_free(f->query);
+	g_free(f);
+}
+
+void cfg_folders_free(GPtrArray *folders)
+{
+	if (folders)
+		g_ptr_array_unref(folders);
+}
+
+static bool valid_folder_name(const char *s)
+{
+	if (!*s || !g_utf8_validate(s, -1, NULL))
+		return false;
+	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_iscntrl(c) || g_unichar_type(c) == G_UNICODE_FORMAT)
+			return false;
+	}
+	return true;
+}
+
+/* "Inbox=tag:inbox and not tag:deleted; Work=tag:work": a name, '=', a
+ * notmuch query, entries separated by ';'.  The query itself is checked
+ * by notmuch when the folder is opened. */
+static void set_folders(struct cfg_loader *ld, struct cfg_account_state *st,
+                        enum cfg_account_key k, const char *v, int line)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(folder_free);
+	char **entries = g_strsplit(v, ";", -1);
+	bool ok = true;
+
+	(void)k;
+	for (char **e = entries; *e; e++) {
+		char *entry = g_strstrip(*e);
+		char *eq = strchr(entry, '=');
+
+		if (!*entry)
+			continue;
+		if (!eq) {
+			cfg_diag(ld, CONFIG_ERROR, line,
+			         _("folders: \"%s\" should be NAME=QUERY, such as "
+			           "Inbox=tag:inbox"),
+			         entry);
+			ok = false;
+			continue;
+		}
+		*eq = '\0';
+		char *name = g_strstrip(entry), *query = g_strstrip(eq + 1);
+
+		if (!valid_folder_name(name)) {
+			cfg_diag(ld, CONFIG_ERROR, line,
+			         _("folders: a folder needs a name of printable characters "
+			           "before '=' (\"%s\")"),
+			         query);
+			ok = false;
+			continue;
+		}
+		if (!*query) {
+			cfg_diag(ld, CONFIG_ERROR, line, _("folders: %s has an empty query"), name);
+			ok = false;
+			continue;
+		}
+		for (guint i = 0; i < out->len; i++) {
+			struct config_folder *f = g_ptr_array_index(out, i);
+
+			if (strcmp(f->name, name) == 0) {
+				cfg_diag(ld, CONFIG_ERROR, line, _("folders: %s is given twice"),
+				         name);
+				ok = false;
+				name = NULL;
+				break;
+			}
+		}
+		if (!name)
+			continue;
+		struct config_folder *f = g_new0(struct config_folder, 1);
+
+		f->name = g_strdup(name);
+		f->query = g_strdup(query);
+		g_ptr_array_add(out, f);
+	}
+	g_strfreev(entries);
+	if (ok && out->len == 0) {
+		cfg_diag(ld, CONFIG_ERROR, line, _("folders lists no folder"));
+		ok = false;
+	}
+	if (!ok) {
+		g_ptr_array_unref(out);
+		return;
+	}
+	st->a->folders = out;
 }

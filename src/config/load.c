@@ -55,6 +55,7 @@ static void account_free(gpointer p)
 	g_free(a->signature_file);
 	g_free(a->tls_ca_file);
 	g_free(a->tls_fingerprint);
+	cfg_folders_free(a->folders);
 	g_free(a);
 }
 

@@ -58,6 +58,7 @@ static void check_mode_keys(struct cfg_loader *ld, struct cfg_account_state *st)
 		unused(ld, st, CFG_K_POP3_URL);
 		unused(ld, st, CFG_K_MAILDIR);
 		unused(ld, st, CFG_K_KEEP);
+		unused(ld, st, CFG_K_FOLDERS);
 	} else {
 		require(ld, st, CFG_K_POP3_URL);
 		require(ld, st, CFG_K_MAILDIR);

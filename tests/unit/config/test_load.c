@@ -130,6 +130,40 @@ static void test_valid_fields(void)
 	g_free(path);
 }
 
+static void test_folders(void)
+{
+	char *path = cfgtest_write("folders",
+	                           POP3_OK "folders = Inbox=tag:inbox and not tag:deleted;"
+	                                   "  Thư mục = tag:vi ; Work=tag:work or from:boss@x=y;\n",
+	                           0600);
+	struct config *cfg = config_load(path);
+	struct config_account *a = g_ptr_array_index(cfg->accounts, 0);
+	const struct config_folder *f;
+
+	cfgtest_dump(cfg);
+	g_assert_cmpint(cfg->diags->len, ==, 0);
+	g_assert_nonnull(a->folders);
+	g_assert_cmpuint(a->folders->len, ==, 3);
+	f = g_ptr_array_index(a->folders, 0);
+	g_assert_cmpstr(f->name, ==, "Inbox");
+	g_assert_cmpstr(f->query, ==, "tag:inbox and not tag:deleted");
+	f = g_ptr_array_index(a->folders, 1);
+	g_assert_cmpstr(f->name, ==, "Thư mục");
+	g_assert_cmpstr(f->query, ==, "tag:vi");
+	f = g_ptr_array_index(a->folders, 2);
+	g_assert_cmpstr(f->name, ==, "Work"); /* the first '=' ends the name */
+	g_assert_cmpstr(f->query, ==, "tag:work or from:boss@x=y");
+	config_free(cfg);
+	g_free(path);
+
+	/* Without the key: NULL, the backend's defaults. */
+	path = cfgtest_write("nofolders", POP3_OK, 0600);
+	cfg = config_load(path);
+	g_assert_null(((struct config_account *)g_ptr_array_index(cfg->accounts, 0))->folders);
+	config_free(cfg);
+	g_free(path);
+}
+
 static void test_defaults(void)
 {
 	char *path = cfgtest_write("defaults", POP3_OK, 0600);
@@ -396,6 +430,16 @@ static const struct diag_case diag_cases[] = {
     {"duplicate general", "[general]\n[general]\n" IMAP_OK, CONFIG_ERROR, 2, "[general]", 0, NULL},
     {"missing signature warns", IMAP_OK "signature_file = ~/none\n", CONFIG_WARNING, 8,
      "signature_file", 0, NULL},
+    {"folder without =", POP3_OK "folders = Inbox=tag:inbox; Work\n", CONFIG_ERROR, 9,
+     "\"Work\" should be NAME=QUERY", 0, NULL},
+    {"folder without name", POP3_OK "folders = =tag:inbox\n", CONFIG_ERROR, 9, "name", 0, NULL},
+    {"folder empty query", POP3_OK "folders = Inbox=\n", CONFIG_ERROR, 9, "Inbox has an empty",
+     0, NULL},
+    {"folder twice", POP3_OK "folders = A=tag:a; A=tag:b\n", CONFIG_ERROR, 9, "A is given twice",
+     0, NULL},
+    {"folders empty", POP3_OK "folders = ;\n", CONFIG_ERROR, 9, "no folder", 0, NULL},
+    {"folders on imap", IMAP_OK "folders = A=tag:a\n", CONFIG_WARNING, 8, "folders is ignored",
+     0, NULL},
 };
 
 static void test_diagnostics(void)
@@ -537,6 +581,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/load/fingerprints", test_fingerprints);
 	g_test_add_func("/config/load/diagnostics", test_diagnostics);
 	g_test_add_func("/config/load/missing_file", test_missing_file);
+	g_test_add_func("/config/load/folders", test_folders);
 	g_test_add_func("/config/load/ca_file", test_ca_file_exists);
 	g_test_add_func("/config/load/sorted", test_sorted);
 	g_test_add_func("/config/summary/imap", test_summary);
