@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <glib.h>
 
+#include "app/app.h"
 #include "commands.h"
 #include "config/config.h"
 #include "core/core.h"
@@ -37,95 +38,6 @@ static void on_progress(void *ctx, size_t done, size_t total)
 		p->last_step = step;
 		fprintf(stderr, "%s: %zu/%zu\n", p->name, done, total);
 	}
-}
-
-/* Words for a transport failure (app_net_error_text() will replace this). */
-static char *net_words(const struct net_error *ne)
-{
-	char *d = core_safe_text(ne->detail, (size_t)-1, false);
-	const char *fp = ne->has_cert ? ne->cert.pin : "";
-	char *s;
-	switch (ne->status) {
-	case NET_ERR_RESOLVE: s = g_strdup_printf(_("host name not found (%s)"), d); break;
-	case NET_ERR_CONNECT: s = g_strdup_printf(_("connection refused or unreachable (%s)"), d); break;
-	case NET_ERR_TIMEOUT: s = g_strdup(_("the server did not answer in time")); break;
-	case NET_ERR_CLOSED: s = g_strdup(_("the server closed the connection")); break;
-	case NET_ERR_TLS: s = g_strdup_printf(_("TLS failed: %s"), d); break;
-	case NET_ERR_CERT_UNTRUSTED:
-		/* TRANSLATORS: %s is "sha256//..." to put in tls_fingerprint. */
-		s = g_strdup_printf(_("the server's certificate is not trusted (key %s); "
-				      "set tls_fingerprint or tls_ca_file for this account"), fp);
-		break;
-	case NET_ERR_CERT_EXPIRED: s = g_strdup(_("the server's certificate has expired")); break;
-	case NET_ERR_CERT_NOT_ACTIVATED: s = g_strdup(_("the server's certificate is not valid yet")); break;
-	case NET_ERR_CERT_HOSTNAME: s = g_strdup(_("the server's certificate is for another host name")); break;
-	case NET_ERR_CERT_PIN: s = g_strdup_printf(_("the server's key (%s) does not match tls_fingerprint"), fp); break;
-	case NET_ERR_CERT_CHANGED: s = g_strdup_printf(_("the server's key changed (now %s)"), fp); break;
-	case NET_ERR_NO_STARTTLS: s = g_strdup(_("the server does not offer STLS; refusing to continue without TLS")); break;
-	case NET_ERR_TOO_LONG: s = g_strdup(_("a reply from the server is too long")); break;
-	case NET_ERR_CANCELLED: s = g_strdup(_("cancelled")); break;
-	default: s = g_strdup_printf(_("network error (%s)"), d); break;
-	}
-	g_free(d);
-	return s;
-}
-
-static char *error_words(const struct pop3_fetch_opts *o, const struct pop3_error *e)
-{
-	char *text = core_safe_text(e->text, (size_t)-1, false);
-	char *s;
-	switch (e->status) {
-	case POP3_ERR_NET: {
-		char *n = net_words(&e->net);
-		s = g_strdup_printf(_("%s:%u: %s"), o->conn.host, o->conn.port, n);
-		g_free(n);
-		break;
-	}
-	case POP3_ERR_PROTOCOL:
-		s = g_strdup_printf(_("unexpected reply from the server to %s: \"%s\""), e->command, text);
-		break;
-	case POP3_ERR_SERVER:
-		s = g_strdup_printf(_("the server refused %s: \"%s\""), e->command, text);
-		break;
-	case POP3_ERR_AUTH:
-		s = g_strdup_printf(_("login failed; the server said: \"%s\""), text);
-		break;
-	case POP3_ERR_NO_AUTH:
-		s = g_strdup(_("the server offers no login method mailtui supports"));
-		break;
-	case POP3_ERR_INSECURE:
-		s = g_strdup(_("refusing to send the password without TLS (tls = none allows it)"));
-		break;
-	case POP3_ERR_IN_USE:
-		s = g_strdup_printf(_("the mailbox is in use by another session; try again later (\"%s\")"), text);
-		break;
-	case POP3_ERR_NO_UIDL:
-		s = g_strdup(_("the server does not support UIDL, so new messages cannot be told "
-			       "from old ones; set keep = no to download and delete everything"));
-		break;
-	case POP3_ERR_TOO_LONG:
-		s = g_strdup(_("a reply from the server is too long"));
-		break;
-	case POP3_ERR_DISK:
-		/* TRANSLATORS: first %s is "maildir", "state" or "lock". */
-		s = g_strdup_printf(_("cannot write the %s files: %s; nothing more was recorded"),
-			e->command, g_strerror(e->sys_errno));
-		break;
-	case POP3_ERR_INDEX:
-		s = g_strdup_printf(_("the notmuch index failed: %s"), text);
-		break;
-	case POP3_ERR_LOCKED:
-		s = g_strdup(_("another fetch of this account is running"));
-		break;
-	case POP3_ERR_CANCELLED:
-		s = g_strdup(_("cancelled"));
-		break;
-	default:
-		s = g_strdup(_("unknown error"));
-		break;
-	}
-	g_free(text);
-	return s;
 }
 
 static enum net_tls tls_of(enum config_tls t)
@@ -201,7 +113,7 @@ static int fetch_one(struct config_account *a)
 				  "message was deleted; deletion will be tried again next time\n"),
 			a->name);
 	if (st != POP3_OK) {
-		char *w = error_words(&o, &err);
+		char *w = app_pop3_error_text(&err, o.conn.host, o.conn.port);
 		fprintf(stderr, _("%s: fetch failed: %s\n"), a->name, w);
 		g_free(w);
 		return 1;

@@ -1,5 +1,7 @@
 /* account.c - the account registry: one worker and one backend each.
  * The UI thread calls these; each queues a job for the worker. */
+#include <stdatomic.h>
+
 #include <glib.h>
 
 #include "app/app.h"
@@ -14,6 +16,7 @@ struct app_account {
 	const struct app_backend_ops *ops;
 	struct app_worker *worker;
 	void *st; /* backend state: created and used on the worker only */
+	atomic_bool fetching; /* a fetch is queued or running */
 };
 
 /* What a queued job needs: copies, since the UI may drop its own. */
@@ -21,20 +24,26 @@ struct job_args {
 	struct app_account *acc;
 	int op;
 	char *folder;
-	char *arg;            /* dest or query */
+	char *arg;            /* dest, query, or tags to add */
+	char *arg2;           /* tags to remove */
 	struct app_msg *msg;  /* owned copy */
 	unsigned add, remove;
 	bool copy;
 	const struct mime_view_opts *view_opts; /* borrowed: lives as long as the UI */
 };
 
-enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST };
+enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST,
+	OP_TAG, OP_FETCH };
 
 static void job_args_free(void *p)
 {
 	struct job_args *a = p;
+	/* Run or dropped unrun: either way the next fetch may be queued. */
+	if (a->op == OP_FETCH)
+		atomic_store(&a->acc->fetching, false);
 	g_free(a->folder);
 	g_free(a->arg);
+	g_free(a->arg2);
 	app_msg_free(a->msg);
 	g_free(a);
 }
@@ -109,7 +118,16 @@ static int run_job(struct app_job *job, void *data, char **text)
 		return ops->search(acc->st, job, a->folder, a->arg, text);
 	case OP_TRUST:
 		return trust(acc, a->arg, a->copy, text);
+	case OP_TAG:
+		if (!ops->tag)
+			break;
+		return ops->tag(acc->st, job, a->folder, a->msg, a->arg, a->arg2, text);
+	case OP_FETCH:
+		if (!ops->fetch)
+			break;
+		return ops->fetch(acc->st, job, text);
 	}
+	*text = g_strdup(_("This is not available for this account."));
 	return -1;
 }
 
@@ -135,8 +153,7 @@ GPtrArray *app_accounts_new(struct app *app, struct config *cfg)
 		struct app_account *acc = g_new0(struct app_account, 1);
 		acc->index = (int)i;
 		acc->cfg = g_ptr_array_index(cfg->accounts, i);
-		/* TODO(issue 4): the notmuch backend, so POP3 accounts read here too. */
-		acc->ops = acc->cfg->mode == CONFIG_MODE_IMAP ? &app_backend_imap : NULL;
+		acc->ops = acc->cfg->mode == CONFIG_MODE_IMAP ? &app_backend_imap : &app_backend_local;
 		acc->worker = app_worker_new(app, (int)i, acc->cfg->name);
 		g_ptr_array_add(accs, acc);
 	}
@@ -215,6 +232,22 @@ uint64_t app_account_search(struct app_account *acc, const char *folder, const c
 	struct job_args *a = args(OP_SEARCH, folder, NULL);
 	a->arg = g_strdup(query);
 	return submit(acc, a);
+}
+
+uint64_t app_account_tag(struct app_account *acc, const char *folder, const struct app_msg *msg,
+	const char *add, const char *remove)
+{
+	struct job_args *a = args(OP_TAG, folder, msg);
+	a->arg = g_strdup(add);
+	a->arg2 = g_strdup(remove);
+	return submit(acc, a);
+}
+
+uint64_t app_account_fetch(struct app_account *acc)
+{
+	if (atomic_exchange(&acc->fetching, true))
+		return 0;
+	return submit(acc, args(OP_FETCH, NULL, NULL));
 }
 
 void app_cert_question_free(void *p)

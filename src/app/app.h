@@ -77,6 +77,19 @@ void app_post(struct app *app, struct app_event *ev);
 int app_loop_run(struct app *app, const struct app_loop_handlers *h);
 void app_quit(struct app *app);
 
+/* ---- timers (UI thread only) ------------------------------------------- */
+
+typedef void (*app_timer_fn)(void *ctx);
+
+/* Call fn(ctx) on the UI thread from app_loop_run() every interval_ms
+ * milliseconds (> 0), the first time interval_ms from now.  A timer that
+ * fell behind (a long handler, a suspended process) fires once, then
+ * keeps its period from that moment.  Returns its id (> 0). */
+unsigned app_timer_add(struct app *app, unsigned interval_ms, app_timer_fn fn, void *ctx);
+/* Stop a timer; unknown ids (0 too) are ignored.  May be called from a
+ * timer's own fn. */
+void app_timer_remove(struct app *app, unsigned id);
+
 /* ---- workers ----------------------------------------------------------- */
 
 struct app_worker;
@@ -174,8 +187,18 @@ void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_c
  *                    being loaded (done/total give progress); text = folder id
  *   APP_EV_VIEW      data: struct mime_view* of the opened message
  *   APP_EV_SEARCH    data: GArray of guint32 uids matching
- *   APP_EV_FLAGS     data: struct app_msg* with the new flags (uid/key set)
- *   APP_EV_JOB_DONE  at the end of every job (status 0 or an error text) */
+ *   APP_EV_FLAGS     data: struct app_msg* with the new flags (uid/key set;
+ *                    local accounts: tags and path updated too)
+ *   APP_EV_FETCHED   a fetch of new mail ended: done = messages stored,
+ *                    total = deleted from the server, status 0 or -1,
+ *                    text = the summary or the error (translated)
+ *   APP_EV_JOB_DONE  at the end of every job (status 0 or an error text)
+ *
+ * Local (POP3) accounts: folders are notmuch queries (app_folder.id is the
+ * query), app_msg.key is the Message-ID and app_msg.uid the message's
+ * 1-based position in the folder's result, newest first, as open_folder
+ * gave it; APP_EV_SEARCH answers with such positions.  Positions hold
+ * until the folder changes (a fetch, a purge): reload it then. */
 
 struct config;
 struct config_account;
@@ -187,6 +210,7 @@ enum {
 	APP_EV_VIEW,
 	APP_EV_SEARCH,
 	APP_EV_FLAGS,
+	APP_EV_FETCHED,
 };
 
 struct app_account;
@@ -209,6 +233,15 @@ uint64_t app_account_move(struct app_account *acc, const char *folder,
 	const struct app_msg *msg, const char *dest, bool copy);
 uint64_t app_account_expunge(struct app_account *acc, const char *folder);
 uint64_t app_account_search(struct app_account *acc, const char *folder, const char *query);
+/* Local accounts: add then remove tags (space-separated lists, either may
+ * be NULL); the result is an APP_EV_FLAGS event with the message's new
+ * tags and flags.  Other accounts: an error, "not available". */
+uint64_t app_account_tag(struct app_account *acc, const char *folder, const struct app_msg *msg,
+	const char *add, const char *remove);
+/* POP3 accounts: download new mail on the account's worker (progress as
+ * APP_EV_PROGRESS, then APP_EV_FETCHED).  Returns 0 without queueing
+ * when a fetch of this account is already queued or running. */
+uint64_t app_account_fetch(struct app_account *acc);
 void app_account_cancel(struct app_account *acc, uint64_t job);
 
 /* APP_EV_CERT_QUESTION's data: the server's certificate is not trusted
@@ -230,5 +263,11 @@ uint64_t app_account_trust(struct app_account *acc, const char *pin, bool always
 /* A translated sentence for a transport failure, naming host and port and,
  * for certificate problems, the SHA-256 fingerprint.  Owned. */
 char *app_net_error_text(const struct net_error *err, const char *host, unsigned port);
+
+struct pop3_error;
+/* A translated sentence for a failed POP3 session or fetch (server text
+ * made terminal-safe; transport failures through app_net_error_text).
+ * Owned. */
+char *app_pop3_error_text(const struct pop3_error *err, const char *host, unsigned port);
 
 #endif

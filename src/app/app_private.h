@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include <glib.h>
+
 #include "app/app.h"
 
 struct app {
@@ -14,6 +16,16 @@ struct app {
 	pthread_mutex_t lock; /* guards the event queue */
 	struct app_event *head, *tail;
 	bool quit;            /* UI thread only */
+	GArray *timers;       /* of struct app_timer, UI thread only */
+	unsigned next_timer;  /* last id given */
+};
+
+struct app_timer {
+	unsigned id;
+	unsigned interval_ms;
+	gint64 due;           /* g_get_monotonic_time() microseconds */
+	app_timer_fn fn;
+	void *ctx;
 };
 
 #endif

@@ -28,9 +28,17 @@ struct app_backend_ops {
 		char **err);
 	/* Accept this certificate pin for the following connections. */
 	void (*accept_once)(void *st, const char *pin);
+	/* Add then remove tags (space-separated, may be NULL); posts
+	 * APP_EV_FLAGS.  NULL: the account has no tags. */
+	int (*tag)(void *st, struct app_job *job, const char *folder, const struct app_msg *msg,
+		const char *add, const char *remove, char **err);
+	/* Download new mail; posts APP_EV_PROGRESS and APP_EV_FETCHED.
+	 * NULL: nothing to fetch for this account. */
+	int (*fetch)(void *st, struct app_job *job, char **err);
 };
 
 extern const struct app_backend_ops app_backend_imap;
+extern const struct app_backend_ops app_backend_local;
 
 /* Post an event of type with data (ownership passes) from inside a job. */
 void app_backend_post(struct app_job *job, int type, void *data, void (*free_data)(void *));

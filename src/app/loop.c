@@ -56,6 +56,7 @@ struct app *app_new(int input_fd)
 	struct app *app = g_new0(struct app, 1);
 	app->input_fd = input_fd;
 	pthread_mutex_init(&app->lock, NULL);
+	app->timers = g_array_new(FALSE, FALSE, sizeof(struct app_timer));
 	if (make_pipe(app->wake) < 0 || make_pipe(app->sig) < 0) {
 		app_free(app);
 		return NULL;
@@ -82,6 +83,7 @@ void app_free(struct app *app)
 		ev = next;
 	}
 	pthread_mutex_destroy(&app->lock);
+	g_array_free(app->timers, TRUE);
 	g_free(app);
 }
 
@@ -141,6 +143,72 @@ void app_quit(struct app *app)
 	app->quit = true;
 }
 
+unsigned app_timer_add(struct app *app, unsigned interval_ms, app_timer_fn fn, void *ctx)
+{
+	struct app_timer t = {
+		.id = ++app->next_timer,
+		.interval_ms = interval_ms ? interval_ms : 1,
+		.fn = fn,
+		.ctx = ctx,
+	};
+	t.due = g_get_monotonic_time() + (gint64)t.interval_ms * 1000;
+	g_array_append_val(app->timers, t);
+	return t.id;
+}
+
+void app_timer_remove(struct app *app, unsigned id)
+{
+	for (guint i = 0; i < app->timers->len; i++)
+		if (g_array_index(app->timers, struct app_timer, i).id == id) {
+			g_array_remove_index(app->timers, i);
+			return;
+		}
+}
+
+/* poll()'s timeout: milliseconds until the next timer, -1 for none. */
+static int next_timeout(struct app *app)
+{
+	if (app->timers->len == 0)
+		return -1;
+	gint64 now = g_get_monotonic_time(), first = G_MAXINT64;
+	for (guint i = 0; i < app->timers->len; i++)
+		first = MIN(first, g_array_index(app->timers, struct app_timer, i).due);
+	if (first <= now)
+		return 0;
+	/* Round up, so a wake-up is never a millisecond early. */
+	return (int)MIN((first - now + 999) / 1000, (gint64)G_MAXINT);
+}
+
+/* Run every due timer once.  A handler may add or remove timers, so the
+ * array is searched by id each time rather than walked by index. */
+static void run_timers(struct app *app)
+{
+	gint64 now = g_get_monotonic_time();
+	GArray *due = g_array_new(FALSE, FALSE, sizeof(unsigned));
+	for (guint i = 0; i < app->timers->len; i++) {
+		struct app_timer *t = &g_array_index(app->timers, struct app_timer, i);
+		if (t->due <= now) {
+			/* Behind schedule (a suspended process): once, then a
+			 * fresh period, rather than a burst of catch-up calls. */
+			t->due += (gint64)t->interval_ms * 1000;
+			if (t->due <= now)
+				t->due = now + (gint64)t->interval_ms * 1000;
+			g_array_append_val(due, t->id);
+		}
+	}
+	for (guint k = 0; k < due->len && !app->quit; k++) {
+		unsigned id = g_array_index(due, unsigned, k);
+		for (guint i = 0; i < app->timers->len; i++) {
+			struct app_timer t = g_array_index(app->timers, struct app_timer, i);
+			if (t.id == id) {
+				t.fn(t.ctx);
+				break;
+			}
+		}
+	}
+	g_array_free(due, TRUE);
+}
+
 static void handle_signals(struct app *app, const struct app_loop_handlers *h)
 {
 	unsigned char buf[64];
@@ -174,11 +242,12 @@ int app_loop_run(struct app *app, const struct app_loop_handlers *h)
 		};
 		nfds_t n = app->input_fd >= 0 ? 3 : 2;
 
-		if (poll(pfd, n, -1) < 0) {
+		if (poll(pfd, n, next_timeout(app)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		run_timers(app);
 		if (pfd[0].revents)
 			handle_signals(app, h);
 		if (n == 3 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -216,11 +216,120 @@ static void test_events_from_threads(void)
 	app_free(c.app);
 }
 
+/* ---- timers -------------------------------------------------------------- */
+
+struct timer_ctx {
+	struct app *app;
+	int ticks, other_ticks, keys;
+	unsigned self_id;
+	int key_fd;
+	GString *order;
+};
+
+static void tick_three_times(void *p)
+{
+	struct timer_ctx *c = p;
+	if (++c->ticks == 3)
+		app_quit(c->app);
+}
+
+/* With nothing else happening, the loop wakes for its timer, again and
+ * again, on the UI thread. */
+static void test_timer_repeats(void)
+{
+	struct timer_ctx c = { 0 };
+	c.app = app_new(-1);
+	unsigned id = app_timer_add(c.app, 5, tick_three_times, &c);
+	g_assert_cmpuint(id, >, 0);
+	const struct app_loop_handlers h = { .ctx = &c };
+	g_assert_cmpint(app_loop_run(c.app, &h), ==, 0);
+	g_assert_cmpint(c.ticks, ==, 3);
+	app_free(c.app);
+}
+
+static void other_tick(void *p)
+{
+	struct timer_ctx *c = p;
+	c->other_ticks++;
+	g_string_append(c->order, "other ");
+	if (c->other_ticks == 2)
+		app_quit(c->app);
+}
+
+static void remove_self(void *p)
+{
+	struct timer_ctx *c = p;
+	c->ticks++;
+	g_string_append(c->order, "self ");
+	app_timer_remove(c->app, c->self_id);
+	app_timer_add(c->app, 1, other_tick, c);
+}
+
+/* A timer may remove itself and add another from its own callback;
+ * a removed timer never fires again; unknown ids are ignored. */
+static void test_timer_remove_from_callback(void)
+{
+	struct timer_ctx c = { .order = g_string_new("") };
+	c.app = app_new(-1);
+	app_timer_remove(c.app, 0);
+	app_timer_remove(c.app, 12345);
+	c.self_id = app_timer_add(c.app, 2, remove_self, &c);
+	const struct app_loop_handlers h = { .ctx = &c };
+	app_loop_run(c.app, &h);
+	g_assert_cmpint(c.ticks, ==, 1);
+	g_assert_cmpint(c.other_ticks, ==, 2);
+	g_assert_cmpstr(c.order->str, ==, "self other other ");
+	g_string_free(c.order, TRUE);
+	app_free(c.app);
+}
+
+static void timer_input(void *p)
+{
+	struct timer_ctx *c = p;
+	char b;
+	while (read(c->key_fd, &b, 1) == 1)
+		c->keys++;
+}
+
+static void tick_until_key(void *p)
+{
+	struct timer_ctx *c = p;
+	c->ticks++;
+	if (c->keys > 0)
+		app_quit(c->app);
+}
+
+/* Keys still arrive between ticks of a fast timer, and a far timer
+ * never fires early: it has not fired when the loop ends. */
+static void test_timer_and_keys(void)
+{
+	int keys[2];
+	g_assert_cmpint(pipe2(keys, O_NONBLOCK), ==, 0);
+	struct timer_ctx c = { .key_fd = keys[0] };
+	c.app = app_new(keys[0]);
+	app_timer_add(c.app, 1, tick_until_key, &c);
+	c.order = g_string_new("");
+	app_timer_add(c.app, 3600 * 1000, other_tick, &c);
+	g_assert_cmpint(write(keys[1], "k", 1), ==, 1);
+	const struct app_loop_handlers h = { .ctx = &c, .on_input = timer_input };
+	app_loop_run(c.app, &h);
+	g_assert_cmpint(c.keys, ==, 1);
+	g_assert_cmpint(c.ticks, >=, 1);
+	g_assert_cmpint(c.other_ticks, ==, 0);
+	g_string_free(c.order, TRUE);
+	app_free(c.app);
+	close(keys[0]);
+	close(keys[1]);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/app/loop/slow-job-keeps-keys-live", test_slow_job_keeps_keys_live);
 	g_test_add_func("/app/worker/cancel", test_cancel_queued_and_running);
 	g_test_add_func("/app/loop/events-from-threads", test_events_from_threads);
+	g_test_add_func("/app/loop/timer-repeats", test_timer_repeats);
+	g_test_add_func("/app/loop/timer-remove-from-callback", test_timer_remove_from_callback);
+	g_test_add_func("/app/loop/timer-and-keys", test_timer_and_keys);
 	return g_test_run();
 }
