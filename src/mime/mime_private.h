@@ -43,4 +43,11 @@ char *mime_format_address_list(InternetAddressList *list);
  * form: " value\n" with "\n " at each fold. Owned. */
 char *mime_fold(const char *name, const char *value);
 
+/* Decode the RFC 2047 encoded words of an unfolded header value, each
+ * on its own (see header.c for why not GMime's whole-value decoder).
+ * With quote, each decoded run becomes a quoted-string, so an address
+ * list stays parseable.  Text outside words is kept byte for byte (may
+ * be raw 8-bit).  Owned. */
+char *mime_decode_words(const char *text, bool quote);
+
 #endif

@@ -3,6 +3,7 @@
  * The view keeps the logical lines (one per header, one per line of a
  * text part) and wraps them into display lines on demand, so a resize
  * rewraps without decoding the message again or rerunning HTML. */
+#include "mime/mime_private.h"
 #include "mime/view_private.h"
 
 #include "core/core.h"
@@ -113,9 +114,8 @@ size_t view_add_attachment(struct mime_view *v, const char *content_type, const 
 	a.content_type = g_ascii_strdown(type, -1);
 	g_free(type);
 	if (filename && *filename) {
-		char *dec = strstr(filename, "=?")
-		                ? g_mime_utils_header_decode_text(v->popts, filename)
-		                : g_strdup(filename);
+		char *dec = strstr(filename, "=?") ? mime_decode_words(filename, false)
+		                                   : g_strdup(filename);
 
 		a.filename = core_safe_text(dec, (size_t)-1, false);
 		g_free(dec);

@@ -5,6 +5,7 @@
  * cached value, so a broken encoded word or raw 8-bit text still comes
  * out readable.  Address fields go through GMime's address parser, which
  * decodes each display name on its own. */
+#include "mime/mime_private.h"
 #include "mime/view_private.h"
 
 #include "core/core.h"
@@ -31,15 +32,22 @@ static char *decode_value(struct mime_view *v, const char *name, const char *raw
 
 	g_strstrip(unfolded);
 	if (is_address_field(name)) {
-		InternetAddressList *list = internet_address_list_parse(v->popts, unfolded);
+		char *words = mime_decode_words(unfolded, true);
+		InternetAddressList *list = internet_address_list_parse(v->popts, words);
+		g_free(words);
 
 		if (list && internet_address_list_length(list) > 0)
 			out = internet_address_list_to_string(list, NULL, FALSE);
 		if (list)
 			g_object_unref(list);
 	}
-	if (!out)
-		out = g_mime_utils_header_decode_text(v->popts, unfolded);
+	if (!out) {
+		char *words = mime_decode_words(unfolded, false);
+		out = g_utf8_validate(words, -1, NULL)
+			? g_strdup(words)
+			: g_mime_utils_decode_8bit(v->popts, words, strlen(words));
+		g_free(words);
+	}
 	g_free(unfolded);
 	return out;
 }

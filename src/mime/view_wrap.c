@@ -67,7 +67,11 @@ void view_wrap_text(const char *text, int cols, GPtrArray *out)
 			const char *next;
 
 			if (!*p) {
-				g_ptr_array_add(out, g_strndup(line, (gsize)(p - line)));
+				/* Trailing spaces that would overflow vanish too. */
+				if (col > cols)
+					emit(out, line, p);
+				else
+					g_ptr_array_add(out, g_strndup(line, (gsize)(p - line)));
 				goto done;
 			}
 			next = cluster(p, &w, scratch);

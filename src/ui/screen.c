@@ -89,7 +89,13 @@ void ui_redraw(struct ui *ui)
 
 	int attr = ui->status_error ? color_attr(ui, UI_COLOR_ERROR, A_BOLD)
 				    : color_attr(ui, UI_COLOR_BAR, A_REVERSE);
-	ui_draw_text(rows - 1, 0, ui->status ? ui->status : "", cols, attr);
+	if (ui->prompt) {
+		ui_prompt_draw(ui, rows - 1, cols);
+		curs_set(1);
+	} else {
+		ui_draw_text(rows - 1, 0, ui->status ? ui->status : "", cols, attr);
+		curs_set(0);
+	}
 	refresh();
 	ui->dirty = false;
 }
@@ -173,7 +179,9 @@ static void on_input(void *ctx)
 			ui->status = NULL;
 			ui->dirty = true;
 		}
-		if (ui_confirm_pending(ui))
+		if (ui->prompt)
+			ui_prompt_key(ui, key, fn);
+		else if (ui_confirm_pending(ui))
 			answer_key(ui, key, fn);
 		else if (!(ui->top && ui->top->key && ui->top->key(ui->top, ui, key, fn)))
 			global_key(ui, key, fn);
@@ -300,6 +308,7 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	};
 	app_loop_run(app, &h);
 
+	ui_prompt_cancel(&ui);
 	while (ui.top)
 		ui_pop(&ui);
 	ui_terminal_release();

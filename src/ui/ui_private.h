@@ -48,6 +48,7 @@ struct ui {
 	int confirm_yes;       /* the key that answers yes */
 	struct ui_screen *confirm_for;
 	struct app_cert_question *cert; /* a pending certificate question, owned */
+	struct ui_prompt *prompt; /* a pending line prompt, owned (prompt.c) */
 	int cert_account;
 	struct ui_screen *top;
 	char *status;       /* one line, terminal-safe, owned */
@@ -70,6 +71,33 @@ void ui_draw_text(int y, int x, const char *text, int cols, int attr);
 void ui_confirm(struct ui *ui, const char *question, int yes_key);
 bool ui_confirm_pending(const struct ui *ui);
 struct app_account *ui_account_by_name(struct ui *ui, const char *name);
+
+/* prompt.c - a line prompt in the status line.  The user edits one line
+ * (Left/Right, Home/End or ^A/^E, Backspace, Delete, ^U, ^K, ^W); Tab
+ * completes through complete (NULL: no completion): it returns candidate
+ * lines for the whole text typed so far (owned array of owned strings; the
+ * prompt frees it); the first Tab inserts their longest common prefix, the
+ * next ones step through them.  Enter answers, Escape or ^G cancels.
+ * done is called exactly once: with the text (borrowed, UTF-8, may be
+ * empty) or NULL when cancelled (also when another prompt replaces this
+ * one), so the caller frees ctx there.  While a prompt is pending every
+ * key goes to it. */
+struct ui_prompt;
+typedef GPtrArray *(*ui_prompt_complete_fn)(void *ctx, const char *text);
+typedef void (*ui_prompt_done_fn)(struct ui *ui, void *ctx, const char *text);
+void ui_prompt(struct ui *ui, const char *question, const char *initial,
+	ui_prompt_complete_fn complete, ui_prompt_done_fn done, void *ctx);
+bool ui_prompt_pending(const struct ui *ui);
+/* Cancel a pending prompt (its done gets NULL). */
+void ui_prompt_cancel(struct ui *ui);
+/* For screen.c: a key while the prompt is pending; draw it in row. */
+void ui_prompt_key(struct ui *ui, wint_t key, bool fn);
+void ui_prompt_draw(struct ui *ui, int row, int cols);
+/* Completion helpers.  Words of words[0..n) starting with text, ignoring
+ * case, sorted; file names for a path typed so far ("~/" expanded,
+ * directories end in "/", hidden files only when asked with a dot). */
+GPtrArray *ui_complete_words(const char *const *words, guint n, const char *text);
+GPtrArray *ui_complete_path(void *ctx, const char *text);
 
 /* accounts.c - the first screen */
 struct ui_screen *ui_accounts_screen_new(struct config *cfg);

@@ -21,24 +21,9 @@ import tempfile
 import threading
 import time
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from testenv import SKIP, check, env  # noqa: E402
 
-
-def env(name):
-    v = os.environ.get("MAILTUI_TEST_" + name)
-    if v:
-        return v
-    if os.environ.get("MAILTUI_TEST_REQUIRE_SERVERS") == "1":
-        print("MAILTUI_TEST_%s is not set: the test servers are not running" % name)
-        sys.exit(1)
-    print("MAILTUI_TEST_%s is not set: skipping" % name)
-    sys.exit(SKIP)
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-    print("ok - " + what)
 
 
 class Env:

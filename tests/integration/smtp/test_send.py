@@ -25,30 +25,15 @@ import threading
 import time
 from email.message import EmailMessage
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from testenv import check, env  # noqa: E402
+
 EX_TEMPFAIL, EX_NOUSER, EX_UNAVAILABLE, EX_CONFIG = 75, 67, 69, 78
 
 VI_NAME = "Nguyễn Thị Minh Khai"
 VI_SUBJECT = ("Chào bạn — thử nghiệm tiếng Việt: Đặng Thị Ngọc Hường ơi, "
               "hẹn gặp lại vào thứ Năm tuần sau nhé")
 VI_FILE = "Báo cáo tháng 5 — Hà Nội.bin"
-
-
-def env(name):
-    v = os.environ.get("MAILTUI_TEST_" + name)
-    if v:
-        return v
-    if os.environ.get("MAILTUI_TEST_REQUIRE_SERVERS") == "1":
-        print("MAILTUI_TEST_%s is not set: the test servers are not running" % name)
-        sys.exit(1)
-    print("MAILTUI_TEST_%s is not set: skipping" % name)
-    sys.exit(SKIP)
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-    print("ok - " + what)
 
 
 class Env:

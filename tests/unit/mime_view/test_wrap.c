@@ -68,6 +68,8 @@ static const struct {
     {"tab-expanded", "ab\tcd", 80, "ab      cd"},
     {"indent-kept", "    code", 80, "    code"},
     {"many-spaces", "a      b", 3, "a\nb"},
+    /* Found by fuzz_mime_view: spaces at the end overflowed the width. */
+    {"trailing-spaces", "ab    ", 3, "ab"},
     {"emoji-zwj",
      "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", 2,
      "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb\n\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb"},
@@ -88,6 +90,16 @@ static void test_cases(void)
 
 static void test_header_wrap(void)
 {
+	/* Found by fuzz_mime_view: a value that is one space once made safe
+	 * (a bidi override, a space, a control) gave "Subject:" and two
+	 * spaces, and at 3 columns a last piece of 4 columns. */
+	struct mime_view *narrow = view_of("Subject: \xe2\x80\xae \x01\n\nb\n", 3);
+	size_t nn;
+	const struct mime_line *nl = mime_view_lines(narrow, &nn);
+	for (size_t i = 0; i < nn; i++)
+		g_assert_cmpint(nl[i].cols, <=, 3);
+	mime_view_free(narrow);
+
 	struct mime_view *v = view_of("Subject: one two three four five six\n\nb\n", 12);
 	size_t n;
 	const struct mime_line *l = mime_view_lines(v, &n);
