@@ -90,11 +90,7 @@ static bool accounts_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn
 		as->selected = MAX(n - 1, 0);
 	else if (n > 0 && ((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n')))) {
 		const struct config_account *a = g_ptr_array_index(as->cfg->accounts, as->selected);
-		if (a->mode == CONFIG_MODE_IMAP)
-			ui_push(ui, ui_folders_screen_new(ui, ui_account_by_name(ui, a->name), a->name));
-		else
-			/* TODO(issue 4): the notmuch backend for reading POP3 mail in the screen. */
-			ui_set_status(ui, true, _("Reading POP3 mail in the screen is not built yet; use \"mailtui fetch\" and notmuch."));
+		ui_push(ui, ui_folders_screen_new(ui, ui_account_by_name(ui, a->name), a->name));
 	} else
 		return false;
 	return true;

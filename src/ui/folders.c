@@ -12,7 +12,7 @@ struct folders_screen {
 	struct app_account *acc;
 	char *title;
 	GPtrArray *folders; /* of struct app_folder*, owned; NULL while loading */
-	uint64_t job;
+	uint64_t job, fetch_job;
 	int selected, scroll;
 };
 
@@ -21,6 +21,7 @@ static const struct ui_binding folders_bindings[] = {
 	{ "k, Up", N_("previous folder") },
 	{ "Enter", N_("open the folder") },
 	{ "$", N_("refresh the folder list") },
+	{ "G", N_("fetch new mail (POP3 accounts)") },
 	{ "q", N_("back to the accounts") },
 	{ NULL, NULL },
 };
@@ -76,6 +77,8 @@ static bool folders_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		fs->selected = MAX(n - 1, 0);
 	else if (!fn && key == '$')
 		fs->job = app_account_list_folders(fs->acc);
+	else if (!fn && key == 'G')
+		fs->fetch_job = ui_fetch(ui, fs->acc);
 	else if ((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n'))) {
 		if (n == 0)
 			return true;
@@ -102,7 +105,21 @@ static void folders_event(struct ui_screen *s, struct ui *ui, struct app_event *
 		fs->selected = MIN(fs->selected, MAX((int)fs->folders->len - 1, 0));
 	} else if (ev->type == APP_EV_JOB_DONE && ev->job == fs->job && ev->status != 0) {
 		ui_set_status(ui, true, "%s", ev->text ? ev->text : _("Cannot list the folders."));
+	} else if (ev->type == APP_EV_JOB_DONE && ev->job == fs->fetch_job && ev->status != 0 &&
+		   ev->text) {
+		ui_set_status(ui, true, "%s", ev->text);
+	} else if (ev->type == (enum app_event_type)APP_EV_FETCHED && ev->done > 0) {
+		/* New mail: the counts changed. */
+		fs->job = app_account_list_folders(fs->acc);
 	}
+}
+
+uint64_t ui_fetch(struct ui *ui, struct app_account *acc)
+{
+	uint64_t job = app_account_fetch(acc);
+	if (!job)
+		ui_set_status(ui, false, "%s", _("New mail is already being fetched."));
+	return job;
 }
 
 static void folders_destroy(struct ui_screen *s)

@@ -1,6 +1,7 @@
 /* index.c - one line per message of a folder, threaded or by date.
  * Rows appear as the worker streams header chunks in; keys keep working
  * while the rest of the folder loads. */
+#include <string.h>
 #include <time.h>
 
 #include <curses.h>
@@ -22,8 +23,9 @@ struct index_screen {
 	int *depth;
 	bool *last;
 	bool threaded;
-	uint64_t load_job, expunge_job;
+	uint64_t load_job, expunge_job, fetch_job;
 	bool loading;
+	bool keep_status;   /* a reload after a fetch: its summary stays shown */
 	int selected, scroll, rows;
 };
 
@@ -37,6 +39,8 @@ static const struct ui_binding index_bindings[] = {
 	{ "d, u", N_("delete or undelete") },
 	{ "$", N_("expunge deleted messages (asks first)") },
 	{ "o", N_("sort by thread or by date") },
+	{ "+, -", N_("add or remove tags (POP3 accounts)") },
+	{ "G", N_("fetch new mail (POP3 accounts)") },
 	{ "q", N_("back to the folders") },
 	{ NULL, NULL },
 };
@@ -106,6 +110,29 @@ static char *tree_prefix(int depth, bool last)
 	return g_string_free(s, FALSE);
 }
 
+/* Tags the flag column does not already say, as " [a b]", terminal-safe
+ * (notmuch tags are anyone's bytes); "" for none. */
+static char *shown_tags(const char *tags)
+{
+	static const char *const implied[] = { "unread", "replied", "flagged", "deleted",
+		"attachment", NULL };
+	if (!tags || !*tags)
+		return g_strdup("");
+	char **words = g_strsplit(tags, " ", -1);
+	GString *s = g_string_new(NULL);
+	for (char **w = words; *w; w++)
+		if (**w && !g_strv_contains(implied, *w)) {
+			g_string_append(s, s->len ? " " : " [");
+			g_string_append(s, *w);
+		}
+	g_strfreev(words);
+	if (s->len)
+		g_string_append_c(s, ']');
+	char *safe = core_safe_text(s->str, s->len, false);
+	g_string_free(s, TRUE);
+	return safe;
+}
+
 static void index_draw(struct ui_screen *s, struct ui *ui, int top, int rows, int cols)
 {
 	struct index_screen *is = (struct index_screen *)s;
@@ -138,8 +165,10 @@ static void index_draw(struct ui_screen *s, struct ui *ui, int top, int rows, in
 			strftime(date, sizeof date, "%Y-%m-%d", &tm);
 		char *from = core_text_fit(m->from ? m->from : "", from_w, true);
 		char *prefix = tree_prefix(is->depth[row], is->last[row]);
-		char *line = g_strdup_printf("%5d %s %-10s %s %s%s", row + 1, flags, date, from,
-			prefix, m->subject ? m->subject : "");
+		char *tags = shown_tags(m->tags);
+		char *line = g_strdup_printf("%5d %s %-10s %s %s%s%s", row + 1, flags, date, from,
+			prefix, m->subject ? m->subject : "", tags);
+		g_free(tags);
 		int attr = row == is->selected ? A_REVERSE
 			 : (m->flags & APP_MSG_DELETED) ? A_DIM
 			 : !(m->flags & APP_MSG_SEEN) ? A_BOLD : A_NORMAL;
@@ -169,6 +198,96 @@ static void reload(struct index_screen *is)
 	g_free(is->order);
 	is->order = NULL;
 	is->load_job = app_account_open_folder(is->acc, is->folder);
+}
+
+/* ---- + and -: tag the selected message through a prompt ---------------- */
+
+static struct app_msg *find_msg(struct index_screen *is, const struct app_msg *like);
+
+struct tag_ask {
+	struct index_screen *is;
+	uint32_t uid;
+	char *key;   /* Message-ID of the message asked about */
+	bool add;
+	GPtrArray *known; /* tags to complete from, owned */
+};
+
+static void tag_ask_free(struct tag_ask *t)
+{
+	g_ptr_array_unref(t->known);
+	g_free(t->key);
+	g_free(t);
+}
+
+/* Each word of tags not yet in seen (which borrows from out). */
+static void add_words(GPtrArray *out, GHashTable *seen, const char *tags)
+{
+	char **words = g_strsplit(tags ? tags : "", " ", -1);
+	for (char **w = words; *w; w++)
+		if (**w && !g_hash_table_contains(seen, *w)) {
+			char *copy = g_strdup(*w);
+			g_ptr_array_add(out, copy);
+			g_hash_table_add(seen, copy);
+		}
+	g_strfreev(words);
+}
+
+/* Completion: the last word typed, from tags seen in this folder (to
+ * add) or on the message (to remove). */
+static GPtrArray *tag_complete(void *ctx, const char *text)
+{
+	struct tag_ask *t = ctx;
+	const char *word = strrchr(text, ' ');
+	word = word ? word + 1 : text;
+	GPtrArray *words = ui_complete_words((const char *const *)t->known->pdata, t->known->len,
+		word);
+	for (guint i = 0; i < words->len; i++) {
+		char *full = g_strdup_printf("%.*s%s", (int)(word - text), text,
+			(char *)words->pdata[i]);
+		g_free(words->pdata[i]);
+		words->pdata[i] = full;
+	}
+	return words;
+}
+
+static void tag_done(struct ui *ui, void *ctx, const char *text)
+{
+	struct tag_ask *t = ctx;
+	if (text && strspn(text, " ") == strlen(text))
+		text = NULL; /* nothing typed: like a cancel */
+	struct app_msg like = { .uid = t->uid, .key = t->key };
+	struct app_msg *m = text ? find_msg(t->is, &like) : NULL;
+	if (m)
+		app_account_tag(t->is->acc, t->is->folder, m, t->add ? text : NULL,
+			t->add ? NULL : text);
+	else if (text)
+		ui_set_status(ui, true, "%s", _("The message is no longer in the list."));
+	tag_ask_free(t);
+}
+
+static void ask_tags(struct index_screen *is, struct ui *ui, bool add)
+{
+	struct app_msg *m = selected_msg(is);
+	if (!m)
+		return;
+	if (app_account_config(is->acc)->mode != CONFIG_MODE_POP3) {
+		ui_set_status(ui, true, "%s", _("Only POP3 accounts have tags."));
+		return;
+	}
+	struct tag_ask *t = g_new0(struct tag_ask, 1);
+	t->is = is;
+	t->uid = m->uid;
+	t->key = g_strdup(m->key);
+	t->add = add;
+	t->known = g_ptr_array_new_with_free_func(g_free);
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	if (add)
+		for (guint i = 0; i < is->msgs->len; i++)
+			add_words(t->known, seen, ((struct app_msg *)is->msgs->pdata[i])->tags);
+	else
+		add_words(t->known, seen, m->tags);
+	g_hash_table_destroy(seen);
+	ui_prompt(ui, add ? _("Add tags: ") : _("Remove tags: "), NULL, tag_complete, tag_done, t);
 }
 
 static bool index_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
@@ -204,6 +323,10 @@ static bool index_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 			is->selected = MIN(is->selected + 1, MAX(n - 1, 0));
 	} else if (!fn && key == '$') {
 		ui_confirm(ui, _("Expunge deleted messages? (y/n)"), 'y');
+	} else if (!fn && (key == '+' || key == '-')) {
+		ask_tags(is, ui, key == '+');
+	} else if (!fn && key == 'G') {
+		is->fetch_job = ui_fetch(ui, is->acc);
 	} else if (!fn && key == 'o') {
 		is->threaded = !is->threaded;
 		reorder(is);
@@ -247,7 +370,9 @@ static void index_event(struct ui_screen *s, struct ui *ui, struct app_event *ev
 			g_ptr_array_add(is->msgs, g_ptr_array_index(chunk, i));
 		g_ptr_array_set_free_func(chunk, NULL); /* the messages moved to us */
 		reorder(is);
-		if (ev->total && ev->done < ev->total)
+		if (is->keep_status)
+			; /* the fetch summary stays */
+		else if (ev->total && ev->done < ev->total)
 			ui_set_status(ui, false, _("Loading headers: %llu of %llu"),
 				(unsigned long long)ev->done, (unsigned long long)ev->total);
 		else
@@ -256,11 +381,25 @@ static void index_event(struct ui_screen *s, struct ui *ui, struct app_event *ev
 	} else if (ev->type == (enum app_event_type)APP_EV_FLAGS) {
 		const struct app_msg *upd = ev->data;
 		struct app_msg *m = find_msg(is, upd);
-		if (m)
+		if (m) {
 			m->flags = upd->flags;
+			/* Local accounts: tags changed, and the file was renamed. */
+			if (upd->tags) {
+				g_free(m->tags);
+				m->tags = g_strdup(upd->tags);
+				g_free(m->path);
+				m->path = g_strdup(upd->path);
+			}
+		}
+	} else if (ev->type == (enum app_event_type)APP_EV_FETCHED && ev->status == 0 &&
+		   ev->done > 0) {
+		is->keep_status = true;
+		reload(is);
 	} else if (ev->type == APP_EV_JOB_DONE) {
-		if (ev->job == is->load_job)
+		if (ev->job == is->load_job) {
 			is->loading = false;
+			is->keep_status = false;
+		}
 		if (ev->status != 0 && ev->text)
 			ui_set_status(ui, true, "%s", ev->text);
 		else if (ev->job == is->expunge_job)

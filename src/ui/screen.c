@@ -210,7 +210,8 @@ static void on_signal(void *ctx, int signo)
 static void on_event(void *ctx, struct app_event *ev)
 {
 	struct ui *ui = ctx;
-	if (ev->type == APP_EV_STATUS && ev->text)
+	if ((ev->type == APP_EV_STATUS || ev->type == APP_EV_PROGRESS ||
+	     ev->type == (enum app_event_type)APP_EV_FETCHED) && ev->text)
 		ui_set_status(ui, ev->status != 0, "%s", ev->text);
 	if (ev->type == APP_EV_CERT_QUESTION && ev->data && !ui->cert) {
 		ui->cert = ev->data;
@@ -261,6 +262,24 @@ struct app_account *ui_account_by_name(struct ui *ui, const char *name)
 	return NULL;
 }
 
+static void periodic_fetch(void *acc)
+{
+	/* Skipped by the account while a fetch is still queued or running. */
+	app_account_fetch(acc);
+}
+
+/* check_interval: POP3 accounts fetch on their own while mailtui runs. */
+static void start_fetch_timers(struct ui *ui)
+{
+	for (guint i = 0; i < ui->accounts->len; i++) {
+		struct app_account *acc = g_ptr_array_index(ui->accounts, i);
+		const struct config_account *a = app_account_config(acc);
+		if (a->mode == CONFIG_MODE_POP3 && a->check_interval > 0)
+			app_timer_add(ui->app, (unsigned)a->check_interval * 1000u, periodic_fetch,
+				acc);
+	}
+}
+
 int ui_run(struct config *cfg, struct app *app, const char *account)
 {
 	struct ui ui = { .cfg = cfg, .app = app, .dirty = true };
@@ -289,10 +308,11 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	ui.view_opts.html_command = cfg->general.html_command;
 	ui.view_opts.cols = COLS;
 	ui_push(&ui, ui_accounts_screen_new(cfg));
+	start_fetch_timers(&ui);
 	struct config_account *start = account ? config_account_find(cfg, account) : NULL;
 	if (account && !start)
 		ui_set_status(&ui, true, _("No account named %s."), account);
-	else if (start && start->mode == CONFIG_MODE_IMAP)
+	else if (start)
 		ui_push(&ui, ui_folders_screen_new(&ui, ui_account_by_name(&ui, account), account));
 	else
 		ui_set_status(&ui, false, ngettext("%u account configured.", "%u accounts configured.",

@@ -107,6 +107,9 @@ struct ui_screen *ui_index_screen_new(struct ui *ui, struct app_account *acc, co
 	const char *display);
 struct ui_screen *ui_pager_screen_new(struct ui *ui, struct app_account *acc, const char *folder,
 	const struct app_msg *msg);
+/* G on the folders and index screens: fetch new mail of acc (POP3),
+ * saying so in the status line.  The job id, 0 when one already runs. */
+uint64_t ui_fetch(struct ui *ui, struct app_account *acc);
 
 /* help.c */
 struct ui_screen *ui_help_screen_new(const struct ui_screen *of);

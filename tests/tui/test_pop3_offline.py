@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""A POP3 account read offline with the real binary in tmux.
+
+`mailtui fetch` downloads bob's mail (keep = yes) from a private Dovecot
+instance this test starts itself, then stops every server of that
+instance, so only the local Maildir and its notmuch index are left.  The
+binary then shows the folders with counts, the Inbox, a Vietnamese
+message with an attachment, adds a tag with +, and G says the server
+cannot be reached.  The shared test servers are never touched."""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tmux import Session  # noqa: E402
+from testenv import env  # noqa: E402
+
+MAILTUI = os.path.abspath(sys.argv.pop(1))
+
+
+def private_port_base():
+    """Where the private instance listens: MAILTUI_TEST_PRIVATE_PORT_BASE,
+    else 500 above the shared instance's base, which no fixed offset of
+    either instance reaches."""
+    if os.environ.get("MAILTUI_TEST_PRIVATE_PORT_BASE"):
+        return int(os.environ["MAILTUI_TEST_PRIVATE_PORT_BASE"])
+    return int(env("POP3_PORT")) - 110 + 500
+
+
+def read_env(path):
+    """The variables of a DIR/env file, unquoted by the shell itself."""
+    out = subprocess.run(["sh", "-c", '. "$0" && env -0', path], capture_output=True,
+                         check=True).stdout.decode()
+    return dict(kv.split("=", 1) for kv in out.split("\0") if kv.startswith("MAILTUI_TEST_"))
+
+
+class Pop3Offline(unittest.TestCase):
+    def setUp(self):
+        servers = env("SERVERS")
+        self.start = os.path.join(servers, "start")
+        self.stop = os.path.join(servers, "stop")
+        self.dir = tempfile.mkdtemp(prefix="mailtui-pop3-tui-")
+        self.srv = None
+        e = dict(os.environ, MAILTUI_TEST_PORT_BASE=str(private_port_base()))
+        r = subprocess.run([self.start], capture_output=True, text=True, env=e)
+        if r.returncode != 0:
+            self.fail("cannot start the private servers:\n" + r.stderr)
+        self.srv = r.stdout.strip().split("\n")[-1]
+        self.senv = read_env(os.path.join(self.srv, "env"))
+        self.maildir = os.path.join(self.dir, "Mail")
+        self.env = {
+            "HOME": self.dir,
+            "XDG_CONFIG_HOME": os.path.join(self.dir, "c"),
+            "XDG_DATA_HOME": os.path.join(self.dir, "d"),
+            "XDG_CACHE_HOME": os.path.join(self.dir, "k"),
+            "XDG_STATE_HOME": os.path.join(self.dir, "s"),
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        }
+        self.conf = os.path.join(self.dir, "config")
+        with open(self.conf, "w") as f:
+            f.write("[account bob]\nmode = pop3\nfrom = bob@example.test\n"
+                    "pop3_url = pop3s://127.0.0.1:%s\nuser = %s\npassword = \"%s\"\n"
+                    "maildir = %s\nkeep = yes\ntls_ca_file = %s\ncheck_interval = 0\n"
+                    % (self.senv["MAILTUI_TEST_POP3S_PORT"], self.senv["MAILTUI_TEST_USER2"],
+                       self.senv["MAILTUI_TEST_PASS2"], self.maildir,
+                       self.senv["MAILTUI_TEST_CA"]))
+        os.chmod(self.conf, 0o600)
+
+    def tearDown(self):
+        if self.srv:
+            subprocess.run([self.stop, self.srv], capture_output=True)
+            shutil.rmtree(self.srv, ignore_errors=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def fetch(self):
+        e = dict(os.environ, **self.env)
+        return subprocess.run([MAILTUI, "-c", self.conf, "fetch"], capture_output=True,
+                              text=True, env=e, timeout=120)
+
+    def file_of(self, message_id):
+        for path in glob.glob(os.path.join(self.maildir, "*", "*")):
+            with open(path, "rb") as f:
+                if ("<%s>" % message_id).encode() in f.read(4096):
+                    return path
+        self.fail("no file for " + message_id)
+
+    def test_read_offline(self):
+        p = self.fetch()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("bob: 25 new, 0 deleted", p.stdout)
+        # Every server of the private instance goes away.
+        subprocess.run([self.stop, self.srv], check=True, capture_output=True)
+        port = self.senv["MAILTUI_TEST_POP3S_PORT"]
+
+        with Session("%s -c %s -a bob" % (MAILTUI, self.conf), env=self.env,
+                     width=120, height=40) as s:
+            # The folders, with unread and total counts, no network needed.
+            screen = s.wait_for("Inbox")
+            screen = s.wait_for(lambda t: any(l.startswith("Inbox") and l.split()[-2:] == ["25", "25"]
+                                              for l in t.split("\n")),
+                                what="Inbox with 25 unread of 25")
+            for name in ("Unread", "Flagged", "Sent", "Drafts", "All"):
+                self.assertIn(name, screen)
+            s.send("Enter")
+            screen = s.wait_for(lambda t: "25 messages" in t.rstrip("\n").split("\n")[-1],
+                                what="the Inbox loaded")
+            rows = [l for l in screen.split("\n") if "Thư số 14: meeting" in l]
+            self.assertEqual(len(rows), 1, screen)
+            self.assertIn("Nguyễn Văn An", rows[0])
+            self.assertIn("[bob inbox]", rows[0])  # tags after the subject
+            target = int(rows[0].split()[0])
+            s.send(*(["k"] * (25 - target)))  # the newest (row 25) is selected
+            s.send("Enter")
+            # The message: decoded headers, Vietnamese text, the attachment.
+            screen = s.wait_for("Chào chị Alice")
+            self.assertIn("Subject: Thư số 14: meeting", screen)
+            self.assertIn("From: Nguyễn Văn An", screen)
+            self.assertIn("Tuần tới nhóm mình sẽ họp vào thứ Ba", screen)
+            self.assertIn("doc.pdf", screen)
+            self.assertIn("Attachment", screen)
+            s.send("q")
+            # Read now: no N in its flags column.
+            s.wait_for(lambda t: any("Thư số 14" in l and l.split()[1] != "N"
+                                     for l in t.split("\n")), what="the message marked read")
+            # + adds a tag through the prompt.
+            s.send("+")
+            s.wait_for("Add tags:")
+            s.send_literal("họp-nhóm")
+            s.send("Enter")
+            screen = s.wait_for(lambda t: any("Thư số 14" in l and "họp-nhóm" in l
+                                              for l in t.split("\n")), what="the new tag shown")
+            # G: the server is gone, and the status line says so by name.
+            s.send("G")
+            screen = s.wait_for("Fetching bob failed")
+            last = screen.rstrip("\n").split("\n")[-1]
+            self.assertIn("127.0.0.1", last)
+            self.assertIn(port, last)
+            s.send("q", "q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+
+        # What the screen did is in the Maildir: read (S), still indexed.
+        path = self.file_of("seed-bob-14@example.test")
+        self.assertTrue(path.endswith(":2,S"), path)
+        self.assertIn(os.sep + "cur" + os.sep, path)
+        nm = os.path.join(self.dir, "nm.conf")
+        with open(nm, "w") as f:
+            f.write("[database]\npath=%s\n" % self.maildir)
+        out = subprocess.run(["notmuch", "--config=" + nm, "search", "--output=tags",
+                              "id:seed-bob-14@example.test"], capture_output=True, text=True)
+        self.assertIn("họp-nhóm", out.stdout.split())
+        self.assertNotIn("unread", out.stdout.split())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
