@@ -12,6 +12,7 @@
  * positions, so they match the UI's list even after tags moved messages
  * in or out of the folder since. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib.h>
@@ -295,29 +296,27 @@ static bool on_local_msg(void *ctx, struct local_msg *lm)
 	return true;
 }
 
-/* A header's unfolded value from a raw header block, or NULL.  Owned. */
-static char *raw_header(const char *data, size_t len, const char *name)
+/* The first bytes of a file (enough for its header), or NULL.  Owned. */
+static char *file_head(const char *path, size_t max, size_t *len)
 {
-	size_t nl = strlen(name);
-	const char *p = data, *end = data + len;
-	while (p < end && *p != '\n' && *p != '\r') {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		if ((size_t)(eol - p) > nl && g_ascii_strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
-			GString *v = g_string_new_len(p + nl + 1, eol - p - (ptrdiff_t)nl - 1);
-			const char *q = eol + 1;
-			while (q < end && (*q == ' ' || *q == '\t')) {
-				const char *e2 = memchr(q, '\n', (size_t)(end - q));
-				if (!e2)
-					e2 = end;
-				g_string_append_len(v, q, e2 - q);
-				q = e2 + 1;
-			}
-			return g_strstrip(g_string_free(v, FALSE));
-		}
-		p = eol + 1;
-	}
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = g_malloc(max + 1);
+	*len = fread(buf, 1, max, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* "Name: value" of a view's header lines, the value borrowed. */
+static const char *view_header(const struct mime_line *lines, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (lines[i].kind == MIME_LINE_HEADER && lines[i].depth == 0 &&
+		    (size_t)lines[i].name_len == k + 1 && strncmp(lines[i].text, name, k) == 0)
+			return lines[i].text + k + 1 + (lines[i].text[k + 1] == ' ');
 	return NULL;
 }
 
@@ -338,22 +337,22 @@ static int open_unindexed(struct local_backend *b, struct app_job *job, const ch
 			m->size = (uint64_t)sb.st_size;
 			m->date = sb.st_mtime;
 		}
-		if (core_read_file(m->path, MAX_MESSAGE, &data, &len) == 0) {
-			char *from = raw_header(data, MIN(len, 65536u), "From");
-			char *subject = raw_header(data, MIN(len, 65536u), "Subject");
-			char *date = raw_header(data, MIN(len, 65536u), "Date");
-			if (from) {
-				char *dec = mime_header_decode(from);
-				m->from = from_text(dec);
-				g_free(dec);
-			}
+		/* GMime reads the header, as for any message: decoded and
+		 * terminal-safe, however odd the file. */
+		if ((data = file_head(m->path, 64u << 10, &len))) {
+			static const char *const want[] = { "From", "Subject", NULL };
+			const struct mime_view_opts vo = { .headers = want, .html_no_command = true,
+				.cols = 1000 };
+			struct mime_view *v = mime_view_new_from_bytes(data, len, &vo);
+			size_t n = 0;
+			const struct mime_line *lines = mime_view_lines(v, &n);
+			const char *from = view_header(lines, n, "From");
+			const char *subject = view_header(lines, n, "Subject");
+			if (from)
+				m->from = from_text(from);
 			if (subject)
-				m->subject = mime_header_decode(subject);
-			if (date && mime_parse_date(date) > 0)
-				m->date = mime_parse_date(date);
-			g_free(from);
-			g_free(subject);
-			g_free(date);
+				m->subject = g_strdup(subject);
+			mime_view_free(v);
 		}
 		g_free(data);
 		if (!m->from)

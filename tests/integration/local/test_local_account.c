@@ -487,7 +487,8 @@ static void test_unindexed_folder(void)
 	g_assert_cmpint(local_maildir_ensure(f.maildir), ==, 0);
 	char *junk = g_build_filename(f.maildir, "new", "junk-1", NULL);
 	g_assert_true(g_file_set_contents(junk, "From nobody Mon Jan  1 00:00:00 2024\n"
-						"Subject: Ghi chú\n\nnot quite mail\n", -1, NULL));
+						"Subject: =?UTF-8?Q?Ghi_ch=C3=BA?=\n\nnot quite mail\n",
+		-1, NULL));
 	const char *rel[] = { "new/junk-1" };
 	g_assert_cmpint(local_unindexed_add(f.maildir, rel, 1), ==, 0);
 	GPtrArray *fs = folders(&f);
@@ -501,6 +502,8 @@ static void test_unindexed_folder(void)
 	const struct app_msg *m = msgs->pdata[0];
 	g_assert_null(m->key);
 	g_assert_cmpstr(m->path, ==, junk);
+	g_test_message("unindexed: from \"%s\" subject \"%s\"", m->from, m->subject);
+	g_assert_cmpstr(m->subject, ==, "Ghi chú");
 	struct mime_view_opts vo = { .html_no_command = true, .cols = 80 };
 	GPtrArray *evs = wait_job(f.app, app_account_open_message(f.bob, id, m, &vo));
 	assert_ok(evs);
