@@ -153,7 +153,8 @@ GPtrArray *app_accounts_new(struct app *app, struct config *cfg)
 		struct app_account *acc = g_new0(struct app_account, 1);
 		acc->index = (int)i;
 		acc->cfg = g_ptr_array_index(cfg->accounts, i);
-		acc->ops = acc->cfg->mode == CONFIG_MODE_IMAP ? &app_backend_imap : &app_backend_local;
+		acc->ops = acc->cfg->mode == CONFIG_MODE_IMAP ? &app_backend_imap
+							      : &app_backend_local;
 		acc->worker = app_worker_new(app, (int)i, acc->cfg->name);
 		g_ptr_array_add(accs, acc);
 	}

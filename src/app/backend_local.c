@@ -73,8 +73,8 @@ static void local_close(void *st)
 static char *db_error(const char *maildir, int r, const char *detail)
 {
 	if (r == -EBUSY)
-		return g_strdup(_("The mail index is busy (a fetch is writing to it); try again in a "
-				  "moment."));
+		return g_strdup(_("The mail index is busy (a fetch is writing to it); "
+				  "try again in a moment."));
 	char *safe = core_safe_text(detail ? detail : "", (size_t)-1, false);
 	char *dir = core_safe_text(maildir, (size_t)-1, false);
 	char *s = g_strdup_printf(_("Cannot open the mail index in %s: %s"), dir, safe);
@@ -447,7 +447,8 @@ static char *current_path(struct local_db *db, const char *id)
 static char *tag_error(int r, const char *detail)
 {
 	if (r == -EINVAL)
-		return g_strdup(_("A tag must not be empty or contain spaces or control characters."));
+		return g_strdup(
+			_("A tag must not be empty or contain spaces or control characters."));
 	if (r == -ENOENT)
 		return g_strdup(_("The message is no longer in the mail index."));
 	char *safe = core_safe_text(detail ? detail : "", (size_t)-1, false);
@@ -463,7 +464,8 @@ static int retag(struct local_backend *b, struct app_job *job, const struct app_
 {
 	if (!msg->key) {
 		if (!quiet)
-			*err = g_strdup(_("This file is not in the mail index, so it has no tags."));
+			*err = g_strdup(
+				_("This file is not in the mail index, so it has no tags."));
 		return quiet ? 0 : -1;
 	}
 	char *e = NULL, *detail = NULL;
@@ -581,7 +583,8 @@ static int local_tag_op(void *st, struct app_job *job, const char *folder,
 		*err = g_strdup(_("No tag given."));
 		rc = -1;
 	} else {
-		rc = retag(st, job, msg, (const char *const *)a, (const char *const *)r, false, err);
+		rc = retag(st, job, msg, (const char *const *)a, (const char *const *)r, false,
+			err);
 	}
 	g_strfreev(a);
 	g_strfreev(r);
@@ -765,7 +768,8 @@ static int local_fetch(void *st, struct app_job *job, char **err)
 	g_free(password);
 
 	if (s != POP3_OK) {
-		if (s == POP3_ERR_NET && pe.net.status == NET_ERR_CERT_UNTRUSTED && pe.net.has_cert) {
+		if (s == POP3_ERR_NET && pe.net.status == NET_ERR_CERT_UNTRUSTED &&
+		    pe.net.has_cert) {
 			struct app_cert_question *q = g_new0(struct app_cert_question, 1);
 			q->host = g_strdup(a->pop3.host);
 			q->port = a->pop3.port;
@@ -792,8 +796,9 @@ static int local_fetch(void *st, struct app_job *job, char **err)
 	/* TRANSLATORS: account name, then "3 new", then "2 deleted". */
 	g_string_printf(sum, _("%s: %s, %s"), name, n_new, n_del);
 	if (res.unindexed)
-		g_string_append_printf(sum, ngettext("; %zu kept unindexed (see the Unindexed folder)",
-			"; %zu kept unindexed (see the Unindexed folder)", res.unindexed),
+		g_string_append_printf(sum,
+			ngettext("; %zu kept unindexed (see the Unindexed folder)",
+				"; %zu kept unindexed (see the Unindexed folder)", res.unindexed),
 			res.unindexed);
 	if (res.quit_failed)
 		g_string_append(sum, _("; the server did not confirm the deletions: they will be "

@@ -34,7 +34,9 @@ char *app_pop3_error_text(const struct pop3_error *e, const char *host, unsigned
 		s = g_strdup(_("refusing to send the password without TLS (tls = none allows it)"));
 		break;
 	case POP3_ERR_IN_USE:
-		s = g_strdup_printf(_("the mailbox is in use by another session; try again later (\"%s\")"), text);
+		s = g_strdup_printf(
+			_("the mailbox is in use by another session; try again later (\"%s\")"),
+			text);
 		break;
 	case POP3_ERR_NO_UIDL:
 		s = g_strdup(_("the server does not support UIDL, so new messages cannot be told "

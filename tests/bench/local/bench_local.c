@@ -32,7 +32,8 @@ static char *message(unsigned i)
 	g_string_append(s, "\n");
 	/* 2-20 KB of text, as mail mostly is. */
 	for (unsigned k = 0; k < 30 + (i * 7919) % 300; k++)
-		g_string_append_printf(s, "Line %u of message %u, some ordinary words here.\n", k, i);
+		g_string_append_printf(s, "Line %u of message %u, some ordinary words.\n", k,
+			i);
 	return g_string_free(s, FALSE);
 }
 

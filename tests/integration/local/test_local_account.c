@@ -380,7 +380,8 @@ static void test_read_offline_store(void)
 	g_ptr_array_unref(evs);
 
 	/* Tags: add two, remove inbox. */
-	evs = wait_job(f.app, app_account_tag(f.bob, "tag:inbox", unread, "work  meeting", "inbox"));
+	evs = wait_job(f.app,
+		app_account_tag(f.bob, "tag:inbox", unread, "work  meeting", "inbox"));
 	assert_ok(evs);
 	struct app_msg *tagged = flags_event(evs);
 	g_assert_cmpstr(tagged->tags, ==, "attachment bob flagged meeting unread work");
@@ -486,9 +487,9 @@ static void test_unindexed_folder(void)
 	fx_open(&f, testenv_port("POP3S_PORT"), NULL);
 	g_assert_cmpint(local_maildir_ensure(f.maildir), ==, 0);
 	char *junk = g_build_filename(f.maildir, "new", "junk-1", NULL);
-	g_assert_true(g_file_set_contents(junk, "From nobody Mon Jan  1 00:00:00 2024\n"
-						"Subject: =?UTF-8?Q?Ghi_ch=C3=BA?=\n\nnot quite mail\n",
-		-1, NULL));
+	g_assert_true(g_file_set_contents(junk,
+		"From nobody Mon Jan  1 00:00:00 2024\n"
+		"Subject: =?UTF-8?Q?Ghi_ch=C3=BA?=\n\nnot quite mail\n", -1, NULL));
 	const char *rel[] = { "new/junk-1" };
 	g_assert_cmpint(local_unindexed_add(f.maildir, rel, 1), ==, 0);
 	GPtrArray *fs = folders(&f);
@@ -528,7 +529,8 @@ static void test_configured_folders(void)
 {
 	struct fx f;
 	fx_open(&f, testenv_port("POP3S_PORT"),
-		"folders = Việt=tag:vi; Attachments=tag:attachment and not tag:deleted; Bad=date:x\n");
+		"folders = Việt=tag:vi; Attachments=tag:attachment and not tag:deleted;"
+		" Bad=date:x\n");
 	GPtrArray *fs = folders(&f);
 	g_assert_cmpuint(fs->len, ==, 3);
 	g_assert_cmpstr(((struct app_folder *)fs->pdata[0])->display, ==, "Việt");
