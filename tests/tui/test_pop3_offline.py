@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""A POP3 account read offline with the real binary in tmux.
+"""A POP3 account read offline with the real binary in tmux, and fetched
+by check_interval on its own.
 
 `mailtui fetch` downloads bob's mail (keep = yes) from a private Dovecot
 instance this test starts itself, then stops every server of that
 instance, so only the local Maildir and its notmuch index are left.  The
 binary then shows the folders with counts, the Inbox, a Vietnamese
 message with an attachment, adds a tag with +, and G says the server
-cannot be reached.  The shared test servers are never touched."""
+cannot be reached.  With check_interval = 1s and no key pressed, the
+fetch fails while Dovecot is stopped, then brings the mail once it is
+back.  The shared test servers are never touched."""
 import glob
 import os
 import shutil
@@ -39,7 +42,10 @@ def read_env(path):
     return dict(kv.split("=", 1) for kv in out.split("\0") if kv.startswith("MAILTUI_TEST_"))
 
 
-class Pop3Offline(unittest.TestCase):
+class PrivateServers(unittest.TestCase):
+    """A private server instance and bob's account on it (no tests here)."""
+    check_interval = "0"
+
     def setUp(self):
         servers = env("SERVERS")
         self.start = os.path.join(servers, "start")
@@ -65,10 +71,10 @@ class Pop3Offline(unittest.TestCase):
         with open(self.conf, "w") as f:
             f.write("[account bob]\nmode = pop3\nfrom = bob@example.test\n"
                     "pop3_url = pop3s://127.0.0.1:%s\nuser = %s\npassword = \"%s\"\n"
-                    "maildir = %s\nkeep = yes\ntls_ca_file = %s\ncheck_interval = 0\n"
+                    "maildir = %s\nkeep = yes\ntls_ca_file = %s\ncheck_interval = %s\n"
                     % (self.senv["MAILTUI_TEST_POP3S_PORT"], self.senv["MAILTUI_TEST_USER2"],
                        self.senv["MAILTUI_TEST_PASS2"], self.maildir,
-                       self.senv["MAILTUI_TEST_CA"]))
+                       self.senv["MAILTUI_TEST_CA"], self.check_interval))
         os.chmod(self.conf, 0o600)
 
     def tearDown(self):
@@ -89,6 +95,8 @@ class Pop3Offline(unittest.TestCase):
                     return path
         self.fail("no file for " + message_id)
 
+
+class Pop3Offline(PrivateServers):
     def test_read_offline(self):
         p = self.fetch()
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -154,6 +162,31 @@ class Pop3Offline(unittest.TestCase):
                               "id:seed-bob-14@example.test"], capture_output=True, text=True)
         self.assertIn("họp-nhóm", out.stdout.split())
         self.assertNotIn("unread", out.stdout.split())
+
+
+class Pop3Periodic(PrivateServers):
+    """check_interval fetches on its own: an error while the server is
+    down, then the mail once it is back, and the counts follow."""
+    check_interval = "1s"
+
+    def ctl(self, action):
+        subprocess.run([self.senv["MAILTUI_TEST_CTL"], self.srv, action, "dovecot"],
+                       check=True, capture_output=True)
+
+    def test_fetch_on_timer(self):
+        self.ctl("stop")
+        with Session("%s -c %s -a bob" % (MAILTUI, self.conf), env=self.env,
+                     width=120, height=40) as s:
+            s.wait_for("Inbox")
+            # No key pressed: the timer's fetch fails, in words.
+            s.wait_for("Fetching bob failed", timeout=30)
+            self.ctl("start")
+            s.wait_for("bob: 25 new, 0 deleted", timeout=30)
+            s.wait_for(lambda t: any(l.startswith("Inbox") and l.split()[-2:] == ["25", "25"]
+                                     for l in t.split("\n")),
+                       what="the counts after the timer's fetch")
+            s.send("q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
 
 
 if __name__ == "__main__":
