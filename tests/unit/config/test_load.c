@@ -33,6 +33,7 @@ static void test_valid_fields(void)
 	    "editor = vim\n"
 	    "pager_headers = From, Subject  Date\n"
 	    "sort = thread\n"
+	    "attachment_command = xdg-open %s\n"
 	    "\n"
 	    "[account work]\n"
 	    "mode = imap\n"
@@ -81,6 +82,7 @@ static void test_valid_fields(void)
 	g_assert_cmpstr(cfg->general.pager_headers[1], ==, "Subject");
 	g_assert_cmpstr(cfg->general.pager_headers[2], ==, "Date");
 	g_assert_cmpstr(cfg->general.html_command, ==, "w3m -dump -T text/html");
+	g_assert_cmpstr(cfg->general.attachment_command, ==, "xdg-open %s");
 
 	w = config_account_find(cfg, "work");
 	g_assert_nonnull(w);
@@ -145,6 +147,7 @@ static void test_defaults(void)
 	/* The first account is the default one. */
 	g_assert_cmpstr(cfg->general.default_account, ==, "home");
 	g_assert_cmpstr(cfg->general.sort, ==, "date");
+	g_assert_null(cfg->general.attachment_command); /* mailcap decides */
 	g_assert_cmpuint(g_strv_length(cfg->general.pager_headers), ==, 5);
 	config_free(cfg);
 	g_free(path);
