@@ -10,7 +10,10 @@ bool ui_text_find(const char *hay, const char *needle, size_t from, size_t *star
 {
 	if (!hay || !needle || !*needle || from > strlen(hay))
 		return false;
-	for (const char *p = hay + from; *p; p = g_utf8_next_char(p)) {
+	const char *p = hay + from;
+	while ((*p & 0xC0) == 0x80) /* never start inside a character */
+		p++;
+	for (; *p; p = g_utf8_next_char(p)) {
 		const char *q = p, *n = needle;
 		while (*n && *q && g_unichar_tolower(g_utf8_get_char(q)) ==
 					g_unichar_tolower(g_utf8_get_char(n))) {

@@ -33,7 +33,6 @@ static void test_valid_fields(void)
 	    "editor = vim\n"
 	    "pager_headers = From, Subject  Date\n"
 	    "sort = thread\n"
-	    "attachment_command = xdg-open %s\n"
 	    "\n"
 	    "[account work]\n"
 	    "mode = imap\n"
@@ -82,7 +81,6 @@ static void test_valid_fields(void)
 	g_assert_cmpstr(cfg->general.pager_headers[1], ==, "Subject");
 	g_assert_cmpstr(cfg->general.pager_headers[2], ==, "Date");
 	g_assert_cmpstr(cfg->general.html_command, ==, "w3m -dump -T text/html");
-	g_assert_cmpstr(cfg->general.attachment_command, ==, "xdg-open %s");
 
 	w = config_account_find(cfg, "work");
 	g_assert_nonnull(w);
@@ -467,6 +465,20 @@ static void test_ca_file_exists(void)
 	g_free(ca);
 }
 
+/* attachment_command is kept as written: %s and %t are the UI's. */
+static void test_attachment_command(void)
+{
+	char *path = cfgtest_write("attcmd", "[general]\nattachment_command = xdg-open %s\n" IMAP_OK,
+		0600);
+	struct config *cfg = config_load(path);
+
+	cfgtest_dump(cfg);
+	g_assert_false(config_has_errors(cfg));
+	g_assert_cmpstr(cfg->general.attachment_command, ==, "xdg-open %s");
+	config_free(cfg);
+	g_free(path);
+}
+
 /* Messages come sorted by line, whatever pass found them. */
 static void test_sorted(void)
 {
@@ -542,6 +554,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/load/missing_file", test_missing_file);
 	g_test_add_func("/config/load/ca_file", test_ca_file_exists);
 	g_test_add_func("/config/load/sorted", test_sorted);
+	g_test_add_func("/config/load/attachment-command", test_attachment_command);
 	g_test_add_func("/config/summary/imap", test_summary);
 	g_test_add_func("/config/summary/pop3", test_summary_pop3_no_smtp);
 	r = g_test_run();
