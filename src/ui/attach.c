@@ -29,18 +29,18 @@ struct attach_screen {
 	struct mime_view *view; /* borrowed from the pager below */
 	char *title;
 	int selected, scroll;
-	uint64_t job;           /* fetching bytes; 0: none */
+	uint64_t job; /* fetching bytes; 0: none */
 	size_t job_index;
 	enum attach_action action; /* what to do once the bytes are here */
-	char *save_path;        /* where "s" saves, owned */
+	char *save_path;           /* where "s" saves, owned */
 };
 
 static const struct ui_binding attach_bindings[] = {
-	{ "j, k, Down, Up", N_("next or previous attachment") },
-	{ "Enter", N_("view it (attachment_command, else mailcap)") },
-	{ "s", N_("save it (asks for the file; Tab completes)") },
-	{ "q", N_("back to the message") },
-	{ NULL, NULL },
+    {"j, k, Down, Up", N_("next or previous attachment")},
+    {"Enter", N_("view it (attachment_command, else mailcap)")},
+    {"s", N_("save it (asks for the file; Tab completes)")},
+    {"q", N_("back to the message")},
+    {NULL, NULL},
 };
 
 static const char *attach_title(struct ui_screen *s)
@@ -55,7 +55,8 @@ static const struct mime_attachment *list(struct attach_screen *as, size_t *n)
 
 static char *size_text(int64_t size)
 {
-	return size < 0 ? g_strdup("?") : g_format_size_full((guint64)size, G_FORMAT_SIZE_IEC_UNITS);
+	return size < 0 ? g_strdup("?")
+	                : g_format_size_full((guint64)size, G_FORMAT_SIZE_IEC_UNITS);
 }
 
 static void attach_draw(struct ui_screen *s, struct ui *ui, int top, int rows, int cols)
@@ -86,15 +87,16 @@ static void attach_draw(struct ui_screen *s, struct ui *ui, int top, int rows, i
 	for (int i = 0; i < rows && as->scroll + i < (int)n; i++) {
 		const struct mime_attachment *a = &atts[as->scroll + i];
 		/* Names and types are terminal-safe in the view already. */
-		char *label = a->shown ? g_strdup_printf("%s %s", a->filename ? a->filename : _("(no name)"),
-						_("(shown)"))
-				       : g_strdup(a->filename ? a->filename : _("(no name)"));
+		char *label =
+		    a->shown ? g_strdup_printf("%s %s", a->filename ? a->filename : _("(no name)"),
+		                               _("(shown)"))
+		             : g_strdup(a->filename ? a->filename : _("(no name)"));
 		char *name = core_text_fit(label, name_w, true);
 		char *type = core_text_fit(a->content_type ? a->content_type : "", type_w, true);
 		char *size = size_text(a->size);
 		char *line = g_strdup_printf("%3zu %s %s %10s", a->index + 1, name, type, size);
 		ui_draw_text(top + 1 + i, 0, line, cols,
-			as->scroll + i == as->selected ? A_REVERSE : A_NORMAL);
+		             as->scroll + i == as->selected ? A_REVERSE : A_NORMAL);
 		g_free(line);
 		g_free(size);
 		g_free(type);
@@ -146,8 +148,8 @@ static void child_default_signals(gpointer data)
  * the viewer, not to mailtui, until it ends.  The exit status, or -1. */
 static int run_in_terminal(const char *cmd)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
-	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
+	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
 	int status = -1;
 
 	sigemptyset(&ign.sa_mask);
@@ -156,7 +158,7 @@ static int run_in_terminal(const char *cmd)
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
 	bool ok = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
-		child_default_signals, NULL, NULL, NULL, &status, NULL);
+	                       child_default_signals, NULL, NULL, NULL, &status, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	reset_prog_mode();
@@ -170,16 +172,16 @@ static int run_in_terminal(const char *cmd)
 /* A copiousoutput viewer: its standard output, as text in a pager. */
 static void run_for_text(struct ui *ui, const char *cmd, const char *title)
 {
-	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
 	char *out = NULL;
 	int status = -1;
 	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
-		    NULL, &status, NULL)) {
+	                  NULL, &status, NULL)) {
 		ui_set_status(ui, true, "%s", _("The viewer could not be started."));
 		return;
 	}
 	char *text = g_utf8_make_valid(out ? out : "", -1);
-	const struct mime_view_part part = { .content_type = "text/plain", .text = text, .size = -1 };
+	const struct mime_view_part part = {.content_type = "text/plain", .text = text, .size = -1};
 	struct mime_view *v = mime_view_new_from_parts("", 0, &part, 1, &ui->view_opts);
 	ui_push(ui, ui_pager_text_screen_new(title, v));
 	g_free(text);
@@ -220,15 +222,17 @@ static void view(struct attach_screen *as, struct ui *ui, size_t index, GBytes *
 		cmd = expand_command(custom, path, type);
 	} else if (r == 0) {
 		char *home = g_build_filename(g_get_home_dir(), ".mailcap", NULL);
-		const char *files[] = { home, "/etc/mailcap", NULL };
+		const char *files[] = {home, "/etc/mailcap", NULL};
 		cmd = mime_mailcap_lookup(type, path, files, &flags);
 		g_free(home);
 	}
 	if (r < 0) {
 		ui_set_status(ui, true, _("Cannot make a temporary file: %s"), g_strerror(-r));
 	} else if (!cmd) {
-		ui_set_status(ui, true, _("No viewer for %s: set attachment_command in the config file "
-					  "or add a mailcap entry."), type);
+		ui_set_status(ui, true,
+		              _("No viewer for %s: set attachment_command in the config file "
+		                "or add a mailcap entry."),
+		              type);
 	} else if (flags & MIME_MAILCAP_COPIOUSOUTPUT) {
 		run_for_text(ui, cmd, a->filename ? a->filename : type);
 	} else {
@@ -251,7 +255,8 @@ static void view(struct attach_screen *as, struct ui *ui, size_t index, GBytes *
 static void save(struct attach_screen *as, struct ui *ui, size_t index, bool overwrite)
 {
 	char *dir, *base;
-	if (g_str_has_suffix(as->save_path, "/") || g_file_test(as->save_path, G_FILE_TEST_IS_DIR)) {
+	if (g_str_has_suffix(as->save_path, "/") ||
+	    g_file_test(as->save_path, G_FILE_TEST_IS_DIR)) {
 		dir = g_strdup(as->save_path);
 		base = NULL; /* the attachment's own name */
 	} else {
@@ -259,8 +264,8 @@ static void save(struct attach_screen *as, struct ui *ui, size_t index, bool ove
 		base = g_path_get_basename(as->save_path);
 	}
 	char *saved = NULL, *err = NULL;
-	enum mime_view_status st = mime_attachment_save(as->view, index, dir, base, overwrite, &saved,
-		&err);
+	enum mime_view_status st =
+	    mime_attachment_save(as->view, index, dir, base, overwrite, &saved, &err);
 	if (st == MIME_VIEW_OK) {
 		size_t n;
 		char *size = size_text(list(as, &n)[index].size);
@@ -299,14 +304,15 @@ static bool have_viewer(struct ui *ui, const char *type)
 	if (ui->cfg->general.attachment_command)
 		return true;
 	char *home = g_build_filename(g_get_home_dir(), ".mailcap", NULL);
-	const char *files[] = { home, "/etc/mailcap", NULL };
+	const char *files[] = {home, "/etc/mailcap", NULL};
 	char *cmd = mime_mailcap_lookup(type, "", files, NULL);
 	g_free(home);
 	g_free(cmd);
 	return cmd != NULL;
 }
 
-static void perform(struct attach_screen *as, struct ui *ui, enum attach_action action, size_t index)
+static void perform(struct attach_screen *as, struct ui *ui, enum attach_action action,
+                    size_t index)
 {
 	GBytes *bytes = NULL;
 	size_t n;
@@ -316,8 +322,10 @@ static void perform(struct attach_screen *as, struct ui *ui, enum attach_action 
 	const struct mime_attachment *a = &atts[index];
 	const char *type = a->content_type ? a->content_type : "application/octet-stream";
 	if (action == ACT_VIEW && !have_viewer(ui, type)) {
-		ui_set_status(ui, true, _("No viewer for %s: set attachment_command in the config file "
-					  "or add a mailcap entry."), type);
+		ui_set_status(ui, true,
+		              _("No viewer for %s: set attachment_command in the config file "
+		                "or add a mailcap entry."),
+		              type);
 		return;
 	}
 	enum mime_view_status st = mime_attachment_bytes(as->view, index, &bytes);
@@ -388,8 +396,9 @@ static bool attach_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		as->selected = 0;
 	else if (fn && key == KEY_END)
 		as->selected = last;
-	else if (((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n' || key == 's'))) &&
-		 as->job)
+	else if (((fn && key == KEY_ENTER) ||
+	          (!fn && (key == '\r' || key == '\n' || key == 's'))) &&
+	         as->job)
 		ui_set_status(ui, false, "%s", _("Still fetching the attachment..."));
 	else if ((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n'))) {
 		if (n)
@@ -421,7 +430,8 @@ static void attach_event(struct ui_screen *s, struct ui *ui, struct app_event *e
 	} else if (ev->type == APP_EV_JOB_DONE && ev->status != 0) {
 		as->job = 0;
 		as->action = ACT_NONE;
-		ui_set_status(ui, true, "%s", ev->text ? ev->text : _("Cannot fetch the attachment."));
+		ui_set_status(ui, true, "%s",
+		              ev->text ? ev->text : _("Cannot fetch the attachment."));
 	}
 }
 
@@ -438,7 +448,7 @@ static void attach_destroy(struct ui_screen *s)
 }
 
 struct ui_screen *ui_attach_screen_new(struct ui *ui, struct app_account *acc, const char *folder,
-	const struct app_msg *msg, struct mime_view *view)
+                                       const struct app_msg *msg, struct mime_view *view)
 {
 	struct attach_screen *as = g_new0(struct attach_screen, 1);
 	(void)ui;

@@ -15,8 +15,9 @@ bool ui_text_find(const char *hay, const char *needle, size_t from, size_t *star
 		p++;
 	for (; *p; p = g_utf8_next_char(p)) {
 		const char *q = p, *n = needle;
-		while (*n && *q && g_unichar_tolower(g_utf8_get_char(q)) ==
-					g_unichar_tolower(g_utf8_get_char(n))) {
+		while (*n && *q &&
+		       g_unichar_tolower(g_utf8_get_char(q)) ==
+		           g_unichar_tolower(g_utf8_get_char(n))) {
 			q = g_utf8_next_char(q);
 			n = g_utf8_next_char(n);
 		}
@@ -30,7 +31,7 @@ bool ui_text_find(const char *hay, const char *needle, size_t from, size_t *star
 }
 
 int ui_next_match(int nrows, int from, int step, bool (*is_match)(int row, void *ctx), void *ctx,
-	bool *wrapped)
+                  bool *wrapped)
 {
 	*wrapped = false;
 	if (nrows <= 0)

@@ -296,8 +296,12 @@ static void find_done(struct ui *ui, void *ctx, const char *text)
 static void update_limit_title(struct index_screen *is)
 {
 	g_free(is->limit_title);
-	is->limit_title = is->limit.text
-		? g_strdup_printf(_("%s (limited to \"%s\")"), is->title, is->limit.text) : NULL;
+	is->limit_title = NULL;
+	if (is->limit.text) {
+		char *safe = core_safe_text(is->limit.text, (size_t)-1, false);
+		is->limit_title = g_strdup_printf(_("%s (limited to \"%s\")"), is->title, safe);
+		g_free(safe);
+	}
 }
 
 static void limit_done(struct ui *ui, void *ctx, const char *text)
