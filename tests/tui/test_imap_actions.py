@@ -427,13 +427,30 @@ class ImapActions(unittest.TestCase):
             s.send("q", "q", "q", "q", "q")
             self.assertEqual(s.wait_exit()[0], 0)
 
-    def test_no_viewer_fetches_nothing(self):
+    def test_mailcap_viewer_and_no_viewer(self):
         with open(env_or_skip("MANIFEST"), encoding="utf-8") as f:
             manifest = json.load(f)
+        report = seed_message(manifest["alice"]["INBOX"][14]["message_id"])
         big = seed_message(manifest["alice"]["INBOX"][21]["message_id"])
+        self.append("report", report)
         self.append("big", big)
+        # A copiousoutput entry: its output is shown as text in mailtui.
+        with open(os.path.join(self.dir, ".mailcap"), "w") as f:
+            f.write("text/plain; sed 's/^/[viewer] /' %s; copiousoutput\n")
         with self.start() as s:
             self.open_folder(s)
+            self.go_to(s, "Báo cáo tháng 3")
+            s.send("Enter")
+            s.wait_for("Gửi chị báo cáo tháng 3.")
+            s.send("v")
+            s.wait_for("Size")
+            s.send("Enter")
+            screen = s.wait_for("[viewer] ")
+            self.assertIn("[viewer] " + attachment_bytes(report, "Báo cáo tháng 3.txt")
+                          .decode().split("\n")[0], screen)
+            s.send("q", "q", "q")
+            # No viewer for the 5 MB part: said so, and nothing fetched.
+            self.go_to(s, "Big attachment (5 MB)")
             s.send("Enter")
             s.wait_for("5 MB of data attached.")
             s.send("v")
@@ -443,7 +460,9 @@ class ImapActions(unittest.TestCase):
             s.send("q", "q", "q", "q", "q")
             self.assertEqual(s.wait_exit()[0], 0)
         with open(self.log, encoding="utf-8", errors="replace") as f:
-            self.assertNotIn("BODY.PEEK[2]", f.read())
+            big_fetches = [l for l in f if "UID FETCH %d " % self.uids["big"] in l]
+        self.assertTrue(big_fetches)
+        self.assertFalse([l for l in big_fetches if "BODY.PEEK[2]" in l], big_fetches)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ static void test_text_find(void)
 	g_assert_cmpuint(a, ==, 3);
 }
 
-static const bool rows_a[] = { false, true, false, true, false };
+static const bool rows_a[] = {false, true, false, true, false};
 
 static bool is_match(int row, void *ctx)
 {
@@ -56,10 +56,10 @@ static void test_next_match(void)
 	g_assert_cmpint(ui_next_match(5, -1, 1, is_match, rows, &wrapped), ==, 1);
 	g_assert_false(wrapped);
 	/* A lone match comes back to itself, wrapped. */
-	static const bool one[] = { false, false, true };
+	static const bool one[] = {false, false, true};
 	g_assert_cmpint(ui_next_match(3, 2, 1, is_match, (void *)one, &wrapped), ==, 2);
 	g_assert_true(wrapped);
-	static const bool none[] = { false, false };
+	static const bool none[] = {false, false};
 	g_assert_cmpint(ui_next_match(2, 0, 1, is_match, (void *)none, &wrapped), ==, -1);
 	g_assert_cmpint(ui_next_match(0, 0, 1, is_match, (void *)none, &wrapped), ==, -1);
 }
