@@ -111,6 +111,12 @@ static int run_job(struct app_job *job, void *data, char **text)
 	case OP_TRUST:
 		return trust(acc, a->arg, a->copy, text);
 	case OP_PART:
+		/* A backend that reads whole messages has every part in its
+		 * view already and may leave this out. */
+		if (!ops->fetch_part) {
+			*text = g_strdup(_("The server does not support this."));
+			return -1;
+		}
 		return ops->fetch_part(acc->st, job, a->folder, a->msg, a->arg, text);
 	}
 	return -1;
