@@ -28,7 +28,8 @@ struct job_args {
 	const struct mime_view_opts *view_opts; /* borrowed: lives as long as the UI */
 };
 
-enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST };
+enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST,
+	OP_PART };
 
 static void job_args_free(void *p)
 {
@@ -109,6 +110,14 @@ static int run_job(struct app_job *job, void *data, char **text)
 		return ops->search(acc->st, job, a->folder, a->arg, text);
 	case OP_TRUST:
 		return trust(acc, a->arg, a->copy, text);
+	case OP_PART:
+		/* A backend that reads whole messages has every part in its
+		 * view already and may leave this out. */
+		if (!ops->fetch_part) {
+			*text = g_strdup(_("The server does not support this."));
+			return -1;
+		}
+		return ops->fetch_part(acc->st, job, a->folder, a->msg, a->arg, text);
 	}
 	return -1;
 }
@@ -215,6 +224,25 @@ uint64_t app_account_search(struct app_account *acc, const char *folder, const c
 	struct job_args *a = args(OP_SEARCH, folder, NULL);
 	a->arg = g_strdup(query);
 	return submit(acc, a);
+}
+
+uint64_t app_account_fetch_part(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, const char *section)
+{
+	struct job_args *a = args(OP_PART, folder, msg);
+	a->arg = g_strdup(section);
+	return submit(acc, a);
+}
+
+void app_part_free(void *p)
+{
+	struct app_part *part = p;
+	if (!part)
+		return;
+	g_free(part->section);
+	if (part->bytes)
+		g_bytes_unref(part->bytes);
+	g_free(part);
 }
 
 void app_cert_question_free(void *p)

@@ -175,6 +175,8 @@ void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_c
  *   APP_EV_VIEW      data: struct mime_view* of the opened message
  *   APP_EV_SEARCH    data: GArray of guint32 uids matching
  *   APP_EV_FLAGS     data: struct app_msg* with the new flags (uid/key set)
+ *   APP_EV_PART      data: struct app_part* of app_account_fetch_part();
+ *                    APP_EV_PROGRESS events (done/total bytes) come before it
  *   APP_EV_JOB_DONE  at the end of every job (status 0 or an error text) */
 
 struct config;
@@ -187,6 +189,7 @@ enum {
 	APP_EV_VIEW,
 	APP_EV_SEARCH,
 	APP_EV_FLAGS,
+	APP_EV_PART,
 };
 
 struct app_account;
@@ -209,6 +212,10 @@ uint64_t app_account_move(struct app_account *acc, const char *folder,
 	const struct app_msg *msg, const char *dest, bool copy);
 uint64_t app_account_expunge(struct app_account *acc, const char *folder);
 uint64_t app_account_search(struct app_account *acc, const char *folder, const char *query);
+/* Fetch one part's bytes (an attachment, on view or save only), with the
+ * transfer encoding undone; answered by APP_EV_PART. */
+uint64_t app_account_fetch_part(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, const char *section);
 void app_account_cancel(struct app_account *acc, uint64_t job);
 
 /* APP_EV_CERT_QUESTION's data: the server's certificate is not trusted
@@ -220,6 +227,13 @@ struct app_cert_question {
 	char *pin;   /* "sha256//..." owned */
 };
 void app_cert_question_free(void *q);
+
+/* APP_EV_PART's data. */
+struct app_part {
+	char *section; /* as asked, owned */
+	GBytes *bytes; /* decoded, owned (g_bytes_unref) */
+};
+void app_part_free(void *part);
 /* The user's answer: accept pin for this run, or always (written to the
  * trust file that IMAP, POP3 and SMTP share).  Queued like any job;
  * the UI then retries what failed. */

@@ -26,6 +26,9 @@ struct app_backend_ops {
 	int (*expunge)(void *st, struct app_job *job, const char *folder, char **err);
 	int (*search)(void *st, struct app_job *job, const char *folder, const char *query,
 		char **err);
+	/* Post APP_EV_PART with the decoded bytes of section. */
+	int (*fetch_part)(void *st, struct app_job *job, const char *folder,
+		const struct app_msg *msg, const char *section, char **err);
 	/* Accept this certificate pin for the following connections. */
 	void (*accept_once)(void *st, const char *pin);
 };

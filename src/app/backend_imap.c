@@ -332,6 +332,10 @@ static void on_msg(const struct imap_msg *m, void *user)
 static int imap_open_folder(void *st, struct app_job *job, const char *folder, char **err)
 {
 	struct imap_backend *b = st;
+	/* A fresh SELECT: UIDNEXT from an earlier one would miss the mail
+	 * that arrived since (a reload after expunge). */
+	g_free(b->selected);
+	b->selected = NULL;
 	if (select_folder(b, job, folder, err) < 0)
 		return -1;
 	const struct imap_mailbox *mb = imap_session_mailbox(b->s);
@@ -405,6 +409,33 @@ static const char *param(const struct imap_param *p, size_t n, const char *name)
 	return NULL;
 }
 
+/* A parameter by name, RFC 2231 continuations and charsets decoded
+ * (the server sends "filename*" as it is in the message).  Owned. */
+static char *param_decoded(const struct imap_param *p, size_t n, const char *name)
+{
+	GString *s = g_string_new(NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (!p[i].name || !p[i].value)
+			continue;
+		if (s->len)
+			g_string_append(s, "; ");
+		if (g_str_has_suffix(p[i].name, "*")) {
+			g_string_append_printf(s, "%s=%s", p[i].name, p[i].value);
+			continue;
+		}
+		g_string_append_printf(s, "%s=\"", p[i].name);
+		for (const char *c = p[i].value; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				g_string_append_c(s, '\\');
+			g_string_append_c(s, *c);
+		}
+		g_string_append_c(s, '"');
+	}
+	char *v = mime_param_decode(s->str, name);
+	g_string_free(s, TRUE);
+	return v;
+}
+
 static bool is_inline_text(const struct imap_body *b)
 {
 	if (g_ascii_strcasecmp(b->type, "text") != 0)
@@ -454,8 +485,9 @@ static void on_structure(const struct imap_msg *m, void *user)
 		l->section = g_strdup(*lb->section ? lb->section : "1");
 		l->encoding = g_strdup(lb->encoding);
 		l->charset = g_strdup(param(lb->params, lb->n_params, "charset"));
-		const char *fn = param(lb->disp_params, lb->n_disp_params, "filename");
-		l->filename = g_strdup(fn ? fn : param(lb->params, lb->n_params, "name"));
+		l->filename = param_decoded(lb->disp_params, lb->n_disp_params, "filename");
+		if (!l->filename)
+			l->filename = param_decoded(lb->params, lb->n_params, "name");
 		l->size = lb->size;
 		l->inline_text = is_inline_text(lb);
 		g_ptr_array_add(c->leaves, l);
@@ -527,9 +559,14 @@ static int imap_open_message(void *st, struct app_job *job, const char *folder,
 		*err = g_strdup(_("The message is no longer on the server."));
 		return -1;
 	}
-	/* Reading a message marks it read, as in every mail client. */
-	if (!(msg->flags & APP_MSG_SEEN))
-		imap_uid_store(b->s, set, IMAP_STORE_ADD, "\\Seen", true, cancel);
+	/* Reading a message marks it read, as in every mail client (the
+	 * BODY.PEEK fetches above do not); the index hears it as FLAGS. */
+	if (!(msg->flags & APP_MSG_SEEN) &&
+	    imap_uid_store(b->s, set, IMAP_STORE_ADD, "\\Seen", true, cancel) == IMAP_OK) {
+		struct app_msg *m = app_msg_copy(msg);
+		m->flags |= APP_MSG_SEEN;
+		app_backend_post(job, APP_EV_FLAGS, m, app_msg_free);
+	}
 	app_backend_post(job, APP_EV_VIEW, view, (void (*)(void *))mime_view_free);
 	return 0;
 }
@@ -620,6 +657,100 @@ static int imap_search_op(void *st, struct app_job *job, const char *folder, con
 	return 0;
 }
 
+/* The part at section in a BODYSTRUCTURE (a lone body is section "1"). */
+static const struct imap_body *find_section(const struct imap_body *b, const char *section)
+{
+	if (strcmp(*b->section ? b->section : "1", section) == 0 &&
+	    g_ascii_strcasecmp(b->type, "multipart") != 0)
+		return b;
+	for (size_t i = 0; i < b->n_parts; i++) {
+		const struct imap_body *f = find_section(&b->parts[i], section);
+		if (f)
+			return f;
+	}
+	return b->message ? find_section(b->message, section) : NULL;
+}
+
+struct part_info {
+	uint32_t uid;
+	const char *section;
+	bool found;
+	char *encoding;
+	uint32_t size;
+};
+
+static void on_part_structure(const struct imap_msg *m, void *user)
+{
+	struct part_info *pi = user;
+	if (!m->body || pi->found || m->uid != pi->uid)
+		return;
+	const struct imap_body *b = find_section(m->body, pi->section);
+	if (!b)
+		return;
+	pi->found = true;
+	pi->encoding = g_strdup(b->encoding);
+	pi->size = b->size;
+}
+
+/* Bytes per partial fetch: progress between them, and a cancel is
+ * answered within one chunk. */
+#define PART_CHUNK (512u * 1024u)
+#define PART_MAX (1024u * 1024u * 1024u)
+
+static int imap_fetch_part(void *st, struct app_job *job, const char *folder,
+	const struct app_msg *msg, const char *section, char **err)
+{
+	struct imap_backend *b = st;
+	const volatile int *cancel = app_job_cancel_flag(job);
+	if (select_folder(b, job, folder, err) < 0)
+		return -1;
+	char set[16];
+	const char *sets[1] = { set };
+	snprintf(set, sizeof set, "%u", msg->uid);
+	const struct imap_fetch_opts fo = { .items = IMAP_FETCH_UID | IMAP_FETCH_BODYSTRUCTURE };
+	struct part_info pi = { .uid = msg->uid, .section = section };
+	enum imap_status s = imap_uid_fetch(b->s, sets, 1, &fo, on_part_structure, &pi, cancel);
+	if (s != IMAP_OK) {
+		g_free(pi.encoding);
+		return fail(b, job, s, err);
+	}
+	if (!pi.found) {
+		*err = g_strdup(_("The message is no longer on the server."));
+		return -1;
+	}
+	GByteArray *all = g_byte_array_sized_new(MIN(pi.size, PART_MAX));
+	uint64_t offset = 0;
+	for (;;) {
+		GByteArray *chunk = NULL;
+		s = imap_fetch_section(b->s, msg->uid, section, offset, PART_CHUNK, PART_CHUNK,
+			&chunk, cancel);
+		if (s != IMAP_OK)
+			break;
+		g_byte_array_append(all, chunk->data, chunk->len);
+		offset += chunk->len;
+		bool last = chunk->len < PART_CHUNK || offset >= PART_MAX;
+		g_byte_array_unref(chunk);
+		if (last)
+			break;
+		struct app_event *ev = app_event_new(APP_EV_PROGRESS, -1, 0, NULL);
+		ev->done = offset;
+		ev->total = MAX(offset, (uint64_t)pi.size);
+		app_job_post(job, ev);
+	}
+	if (s != IMAP_OK) {
+		g_byte_array_unref(all);
+		g_free(pi.encoding);
+		return fail(b, job, s, err);
+	}
+	struct app_part *part = g_new0(struct app_part, 1);
+	part->section = g_strdup(section);
+	part->bytes = mime_decode_transfer((const char *)all->data, all->len, pi.encoding);
+	g_byte_array_unref(all);
+	g_free(pi.encoding);
+	app_backend_post(job, APP_EV_PART, part, app_part_free);
+	return 0;
+}
+
 static void imap_accept_once(void *st, const char *pin)
 {
 	struct imap_backend *b = st;
@@ -638,5 +769,6 @@ const struct app_backend_ops app_backend_imap = {
 	.move = imap_move,
 	.expunge = imap_expunge_op,
 	.search = imap_search_op,
+	.fetch_part = imap_fetch_part,
 	.accept_once = imap_accept_once,
 };

@@ -25,6 +25,12 @@ void mime_init(void);
  * raw may be NULL (gives "").  Owned. */
 char *mime_header_decode(const char *raw);
 
+/* Parameter name of a header's parameter list ("a=b; filename*=UTF-8''x",
+ * the text after the value), decoded: RFC 2231 (name*, name*0*, ...)
+ * and RFC 2047 words.  Owned UTF-8, not yet terminal-safe; NULL when
+ * absent. */
+char *mime_param_decode(const char *params, const char *name);
+
 /* An RFC 5322 date as UTC seconds; 0 when it cannot be read. */
 time_t mime_parse_date(const char *raw);
 

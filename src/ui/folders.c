@@ -114,6 +114,23 @@ static void folders_destroy(struct ui_screen *s)
 	g_free(fs);
 }
 
+GPtrArray *ui_folders_known(struct ui *ui, struct app_account *acc)
+{
+	for (struct ui_screen *s = ui->top; s; s = s->below) {
+		struct folders_screen *fs = (struct folders_screen *)s;
+		if (g_strcmp0(s->name, "folders") != 0 || fs->acc != acc || !fs->folders)
+			continue;
+		GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+		for (guint i = 0; i < fs->folders->len; i++) {
+			const struct app_folder *f = g_ptr_array_index(fs->folders, i);
+			if (f->selectable)
+				g_ptr_array_add(names, g_strdup(f->id));
+		}
+		return names;
+	}
+	return NULL;
+}
+
 struct ui_screen *ui_folders_screen_new(struct ui *ui, struct app_account *acc, const char *name)
 {
 	struct folders_screen *fs = g_new0(struct folders_screen, 1);

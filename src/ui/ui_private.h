@@ -108,6 +108,36 @@ struct ui_screen *ui_index_screen_new(struct ui *ui, struct app_account *acc, co
 struct ui_screen *ui_pager_screen_new(struct ui *ui, struct app_account *acc, const char *folder,
 	const struct app_msg *msg);
 
+/* The folder ids (owned array of owned strings) of acc's selectable
+ * folders, from its folders screen on the stack; NULL when none has
+ * them yet.  Lets the index complete folder names without asking the
+ * server again. */
+GPtrArray *ui_folders_known(struct ui *ui, struct app_account *acc);
+/* index.c: move the selection of an index screen by delta rows; the
+ * message now selected (borrowed until the index changes), or NULL when
+ * there is none that way (the selection stays). */
+const struct app_msg *ui_index_step(struct ui_screen *index, int delta);
+/* attach.c - the attachments of a pager's view (borrowed: the pager is
+ * below and outlives this screen). */
+struct ui_screen *ui_attach_screen_new(struct ui *ui, struct app_account *acc, const char *folder,
+	const struct app_msg *msg, struct mime_view *view);
+/* pager.c: show a view that is not a message (a viewer's text output);
+ * view owned by the screen. */
+struct ui_screen *ui_pager_text_screen_new(const char *title, struct mime_view *view);
+/* A copy of m's identity (uid, key, path), flags, size and subject, for
+ * a screen that outlives the index's row.  Owned: app_msg_free(). */
+struct app_msg *ui_msg_identity(const struct app_msg *m);
+
+/* find.c - pure search helpers.  ui_text_find: the first match of needle
+ * in hay at or after byte from, ignoring case (per character); its byte
+ * range in *start, *end.  ui_next_match: the next row (after from, in
+ * the direction of step, wrapping) for which is_match holds, or -1;
+ * *wrapped when it went past an end (a lone match at from itself comes
+ * back with *wrapped set). */
+bool ui_text_find(const char *hay, const char *needle, size_t from, size_t *start, size_t *end);
+int ui_next_match(int nrows, int from, int step, bool (*is_match)(int row, void *ctx), void *ctx,
+	bool *wrapped);
+
 /* help.c */
 struct ui_screen *ui_help_screen_new(const struct ui_screen *of);
 
