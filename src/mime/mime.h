@@ -112,6 +112,7 @@ struct mime_build_opts {
 	bool eight_bit;   /* server offers 8BITMIME: UTF-8 text may go as 8bit */
 	int64_t date;     /* seconds since the epoch; 0: now */
 	const char *message_id; /* "<id>" or "id" to use, NULL: generated @ from domain */
+	bool draft;       /* a postponed draft: no recipients is fine */
 };
 
 /* A message ready for the wire.  All fields owned by the struct. */

@@ -12,6 +12,8 @@ struct pager_screen {
 	struct ui_screen base;
 	struct app_account *acc;
 	char *title;
+	char *folder;        /* owned: for reply and forward */
+	struct app_msg *msg; /* owned copy */
 	struct mime_view *view; /* owned; NULL while loading */
 	uint64_t job;
 	int cols;   /* width the view is wrapped at */
@@ -25,6 +27,9 @@ static const struct ui_binding pager_bindings[] = {
 	{ "Space, PgDn", N_("next page") },
 	{ "-, PgUp", N_("previous page") },
 	{ "Home, End", N_("top or bottom") },
+	{ "m", N_("write a new message") },
+	{ "r, g, L", N_("reply to the sender, to all, or to the list") },
+	{ "f, A", N_("forward inline or as an attachment") },
 	{ "q", N_("back to the index") },
 	{ NULL, NULL },
 };
@@ -76,7 +81,6 @@ static bool pager_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 {
 	struct pager_screen *ps = (struct pager_screen *)s;
 	int page = MAX(ps->rows - 1, 1);
-	(void)ui;
 
 	if ((fn && (key == KEY_DOWN || key == KEY_ENTER)) || (!fn && (key == 'j' || key == '\r' || key == '\n')))
 		ps->scroll++;
@@ -90,6 +94,10 @@ static bool pager_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		ps->scroll = 0;
 	else if (fn && key == KEY_END)
 		ps->scroll = G_MAXINT / 2;
+	else if (!fn && key == 'R')
+		return false;
+	else if (ui_compose_key(ui, ps->acc, ps->folder, ps->msg, key, fn))
+		return true;
 	else
 		return false;
 	return true; /* drawing clamps the scroll */
@@ -116,6 +124,8 @@ static void pager_destroy(struct ui_screen *s)
 	if (!ps->view && !ps->failed)
 		app_account_cancel(ps->acc, ps->job);
 	mime_view_free(ps->view);
+	g_free(ps->folder);
+	app_msg_free(ps->msg);
 	g_free(ps->title);
 	g_free(ps);
 }
@@ -133,6 +143,8 @@ struct ui_screen *ui_pager_screen_new(struct ui *ui, struct app_account *acc, co
 	ps->base.bindings = pager_bindings;
 	ps->acc = acc;
 	ps->title = g_strdup(msg->subject ? msg->subject : "");
+	ps->folder = g_strdup(folder);
+	ps->msg = app_msg_copy(msg);
 	ps->job = app_account_open_message(acc, folder, msg, &ui->view_opts);
 	return &ps->base;
 }
