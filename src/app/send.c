@@ -569,8 +569,8 @@ static int do_send(struct send_args *a, struct app_job *job, char **text)
 		} else {
 			char *t = result_text(&res);
 			*text = res.retry == SMTP_RETRY_PERMANENT
-				? g_strdup_printf(_("Not sent: %s. The message is kept in the outbox (O) to edit."), t)
-				: g_strdup_printf(_("Not sent yet: %s. The message waits in the outbox (O)."), t);
+				? g_strdup_printf(_("Refused; kept in the outbox (O) to edit: %s"), t)
+				: g_strdup_printf(_("Not sent yet; it waits in the outbox (O): %s"), t);
 			g_free(t);
 			if (res.status == SMTP_ERR_CERT)
 				ask_about_certificate(acc, job);

@@ -256,6 +256,77 @@ class Compose(unittest.TestCase):
         # Sent, so the draft is gone.
         self.assertEqual(find(self.user, self.password, "Drafts", self.stamp, timeout=0), [])
 
+    def deliver_to_carol(self, subject, msgid):
+        msg = os.path.join(self.dir, "in-%s.eml" % msgid)
+        with open(msg, "w") as f:
+            f.write("From: Bob Trần <%s@example.test>\nTo: %s@example.test\n"
+                    "Subject: %s\nMessage-ID: <%s@example.test>\n"
+                    "Date: Mon, 1 Jan 2024 10:00:00 +0000\nMIME-Version: 1.0\n"
+                    "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+                    "Nội dung gốc.\n" % (self.bob, self.user, subject, msgid))
+        subprocess.run([env_or_skip("DELIVER"), env_or_skip("DIR"), self.user, msg], check=True,
+                       capture_output=True)
+
+    def test_forward_as_attachment_with_address_completion(self):
+        self.deliver_to_carol("Chuyển tiếp %s" % self.stamp, "fwd-" + self.stamp)
+        with self.start() as s:
+            s.wait_for("INBOX")
+            s.send("Enter")
+            s.wait_for(self.stamp)
+            s.wait_for(lambda t: "message" in t.rstrip("\n").split("\n")[-1], what="folder loaded")
+            s.send("End", "A")
+            s.wait_for("Fwd: Chuyển tiếp")
+            s.wait_for(".eml")
+            # The sender seen in the index completes in the To prompt.
+            s.send("t")
+            s.wait_for("To:")
+            s.send_literal("bo")
+            s.send("Tab")
+            s.wait_for("Bob Trần <%s@example.test>" % self.bob)
+            s.send("Enter")
+            s.send("y")
+            self.wait_status(s, "Message sent.")
+            s.send("q", "q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+        got = find(self.bob, self.bob_pass, "INBOX", self.stamp)
+        self.assertEqual(len(got), 1)
+        fwd = got[0][1]
+        self.assertEqual(str(fwd["Subject"]), "Fwd: Chuyển tiếp %s" % self.stamp)
+        inner = [p for p in fwd.walk() if p.get_content_type() == "message/rfc822"]
+        self.assertEqual(len(inner), 1)
+        self.assertEqual(inner[0].get_payload(0)["Message-ID"], "<fwd-%s@example.test>" % self.stamp)
+
+    def test_outbox_keeps_and_retries(self):
+        ctl, d = env_or_skip("CTL"), env_or_skip("DIR")
+        subject = "Hộp thư đi %s" % self.stamp
+        self.step(1, headers={"To": "%s@example.test" % self.bob, "Subject": subject},
+                  body="chờ gửi\n")
+        subprocess.run([ctl, d, "stop", "smtp"], check=True, capture_output=True)
+        try:
+            with self.start() as s:
+                s.wait_for("INBOX")
+                s.send("m")
+                s.wait_for(self.stamp)
+                s.send("y")
+                self.wait_status(s, "waits in the outbox")
+                s.send("O")
+                s.wait_for(subject)
+                s.wait_for("[waiting]")
+                s.wait_for("cannot connect to the SMTP server")
+                subprocess.run([ctl, d, "start", "smtp"], check=True, capture_output=True)
+                s.send("r")
+                self.wait_status(s, "1 message sent")
+                s.wait_for("The outbox is empty.")
+                s.send("q", "q", "q")
+                self.assertEqual(s.wait_exit()[0], 0)
+        finally:
+            subprocess.run([ctl, d, "start", "smtp"], capture_output=True)
+        got = find(self.bob, self.bob_pass, "INBOX", self.stamp)
+        self.assertEqual(len(got), 1)
+        sent = find(self.user, self.password, "Sent", self.stamp)
+        self.assertEqual(len(sent), 1)
+        self.assertIn("\\Seen", sent[0][0])
+
     def test_bad_header_offers_to_edit_again(self):
         self.step(1, raw="To: %s@example.test\nSubject: s %s\nthis is not a header\n\nbody\n"
                   % (self.bob, self.stamp))
