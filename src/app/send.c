@@ -26,8 +26,8 @@
 
 /* Per account, worker only. */
 struct send_state {
-	char *pin_once;   /* an SMTP key the user accepted for this run */
-	char *asked_pin;  /* the SMTP key we asked about last */
+	char *pin_once;  /* an SMTP key the user accepted for this run */
+	char *asked_pin; /* the SMTP key we asked about last */
 };
 
 void app_send_state_free(void *p)
@@ -58,7 +58,8 @@ bool app_send_trust(struct app_account *acc, const char *pin, bool always, int *
 	if (always) {
 		int e = net_trust_add(NULL, a->smtp.host, a->smtp.port, pin);
 		if (e < 0) {
-			*text = g_strdup_printf(_("Cannot save the trusted certificate: %s"), g_strerror(-e));
+			*text = g_strdup_printf(_("Cannot save the trusted certificate: %s"),
+			                        g_strerror(-e));
 			*r = -1;
 		}
 	}
@@ -74,9 +75,9 @@ enum send_op { S_RAW, S_SEND, S_POSTPONE, S_LIST, S_FLUSH, S_DELETE, S_READ };
 struct send_args {
 	struct app_account *acc;
 	enum send_op op;
-	struct mime_draft *draft; /* owned */
-	char *folder;             /* S_RAW */
-	struct app_msg *msg;      /* S_RAW */
+	struct mime_draft *draft;                      /* owned */
+	char *folder;                                  /* S_RAW */
+	struct app_msg *msg;                           /* S_RAW */
 	char *reply_folder, *draft_folder, *outbox_id; /* owned */
 	struct app_msg *reply_msg, *draft_msg;         /* owned copies */
 };
@@ -128,7 +129,7 @@ static void creds_clear(struct creds *c)
 
 /* Fill srv from the account; runs password_command / oauth_token_command. */
 static bool server_for(struct app_account *acc, struct smtp_server *srv, struct creds *c,
-	char **err)
+                       char **err)
 {
 	const struct config_account *a = app_account_config(acc);
 	struct send_state *ss = send_state(acc);
@@ -141,7 +142,8 @@ static bool server_for(struct app_account *acc, struct smtp_server *srv, struct 
 	srv->host = a->smtp.host;
 	srv->port = a->smtp.port;
 	srv->tls = a->smtp.tls == CONFIG_TLS_IMPLICIT ? SMTP_TLS_IMPLICIT
-		 : a->smtp.tls == CONFIG_TLS_NONE ? SMTP_TLS_NONE : SMTP_TLS_STARTTLS;
+	           : a->smtp.tls == CONFIG_TLS_NONE   ? SMTP_TLS_NONE
+	                                              : SMTP_TLS_STARTTLS;
 	srv->timeout = a->timeout;
 	srv->ca_file = a->tls_ca_file;
 	if (a->user && a->oauth_token_command) {
@@ -184,21 +186,21 @@ static void ask_about_certificate(struct app_account *acc, struct app_job *job)
 {
 	const struct config_account *a = app_account_config(acc);
 	struct net_opts o = {
-		.host = a->smtp.host,
-		.port = a->smtp.port,
-		.tls = a->smtp.tls == CONFIG_TLS_IMPLICIT ? NET_TLS_IMPLICIT : NET_TLS_NONE,
-		.connect_timeout_ms = a->timeout * 1000,
-		.read_timeout_ms = a->timeout * 1000,
-		.ca_file = a->tls_ca_file,
-		.cancel = app_job_cancel_flag(job),
+	    .host = a->smtp.host,
+	    .port = a->smtp.port,
+	    .tls = a->smtp.tls == CONFIG_TLS_IMPLICIT ? NET_TLS_IMPLICIT : NET_TLS_NONE,
+	    .connect_timeout_ms = a->timeout * 1000,
+	    .read_timeout_ms = a->timeout * 1000,
+	    .ca_file = a->tls_ca_file,
+	    .cancel = app_job_cancel_flag(job),
 	};
-	struct net_error err = { 0 };
+	struct net_error err = {0};
 	struct net_conn *c = NULL;
 	enum net_status st = net_connect(&o, &c, &err);
 
 	if (st == NET_OK && a->smtp.tls != CONFIG_TLS_IMPLICIT) {
 		/* Greeting, EHLO, STARTTLS: multi-line replies end at "NNN ". */
-		static const char *const cmds[] = { NULL, "EHLO mailtui\r\n", "STARTTLS\r\n" };
+		static const char *const cmds[] = {NULL, "EHLO mailtui\r\n", "STARTTLS\r\n"};
 		for (size_t i = 0; i < G_N_ELEMENTS(cmds) && st == NET_OK; i++) {
 			if (cmds[i])
 				st = net_write(c, cmds[i], strlen(cmds[i]), &err);
@@ -240,22 +242,40 @@ static void ask_about_certificate(struct app_account *acc, struct app_job *job)
 static const char *smtp_words(enum smtp_status st)
 {
 	switch (st) {
-	case SMTP_OK: return _("sent");
-	case SMTP_PARTIAL: return _("sent, but some recipients were refused");
-	case SMTP_ERR_RESOLVE: return _("cannot resolve the SMTP server's name");
-	case SMTP_ERR_CONNECT: return _("cannot connect to the SMTP server");
-	case SMTP_ERR_TIMEOUT: return _("the SMTP server did not answer in time");
-	case SMTP_ERR_NETWORK: return _("the connection to the SMTP server failed");
-	case SMTP_ERR_TLS: return _("the TLS handshake with the SMTP server failed");
-	case SMTP_ERR_CERT: return _("the SMTP server's certificate is not trusted (see tls_ca_file and tls_fingerprint)");
-	case SMTP_ERR_NO_STARTTLS: return _("the SMTP server does not offer STARTTLS, so nothing was sent and no credentials left this machine (use smtps:// or fix the server)");
-	case SMTP_ERR_AUTH: return _("the SMTP server refused the login");
-	case SMTP_ERR_SENDER: return _("the SMTP server refused the sender address");
-	case SMTP_ERR_RECIPIENTS: return _("the SMTP server refused every recipient");
-	case SMTP_ERR_DATA: return _("the SMTP server refused the message");
-	case SMTP_ERR_PROTOCOL: return _("the SMTP server sent an unexpected reply");
-	case SMTP_ERR_CANCELLED: return _("sending was cancelled");
-	case SMTP_ERR_INTERNAL: return _("libcurl could not be set up");
+	case SMTP_OK:
+		return _("sent");
+	case SMTP_PARTIAL:
+		return _("sent, but some recipients were refused");
+	case SMTP_ERR_RESOLVE:
+		return _("cannot resolve the SMTP server's name");
+	case SMTP_ERR_CONNECT:
+		return _("cannot connect to the SMTP server");
+	case SMTP_ERR_TIMEOUT:
+		return _("the SMTP server did not answer in time");
+	case SMTP_ERR_NETWORK:
+		return _("the connection to the SMTP server failed");
+	case SMTP_ERR_TLS:
+		return _("the TLS handshake with the SMTP server failed");
+	case SMTP_ERR_CERT:
+		return _("the SMTP server's certificate is not trusted (see tls_ca_file and "
+		         "tls_fingerprint)");
+	case SMTP_ERR_NO_STARTTLS:
+		return _("the SMTP server does not offer STARTTLS, so nothing was sent and no "
+		         "credentials left this machine (use smtps:// or fix the server)");
+	case SMTP_ERR_AUTH:
+		return _("the SMTP server refused the login");
+	case SMTP_ERR_SENDER:
+		return _("the SMTP server refused the sender address");
+	case SMTP_ERR_RECIPIENTS:
+		return _("the SMTP server refused every recipient");
+	case SMTP_ERR_DATA:
+		return _("the SMTP server refused the message");
+	case SMTP_ERR_PROTOCOL:
+		return _("the SMTP server sent an unexpected reply");
+	case SMTP_ERR_CANCELLED:
+		return _("sending was cancelled");
+	case SMTP_ERR_INTERNAL:
+		return _("libcurl could not be set up");
 	}
 	return "?";
 }
@@ -270,7 +290,7 @@ static char *result_text(const struct smtp_result *r)
 	for (guint i = 0; r->rcpt_failures && i < r->rcpt_failures->len; i++) {
 		const struct smtp_rcpt_failure *f = r->rcpt_failures->pdata[i];
 		g_string_append_printf(s, _("; %s refused: %d %s"), f->address, f->code,
-			f->reply ? f->reply : "");
+		                       f->reply ? f->reply : "");
 	}
 	char *safe = core_safe_text(s->str, s->len, false);
 	g_string_free(s, TRUE);
@@ -280,11 +300,16 @@ static char *result_text(const struct smtp_result *r)
 static const char *state_words(enum smtp_outbox_state st)
 {
 	switch (st) {
-	case SMTP_OUTBOX_QUEUED: return _("waiting");
-	case SMTP_OUTBOX_SENDING: return _("interrupted");
-	case SMTP_OUTBOX_ACCEPTED: return _("sent, no copy in Sent yet");
-	case SMTP_OUTBOX_FAILED: return _("refused");
-	case SMTP_OUTBOX_INTERRUPTED: return _("interrupted");
+	case SMTP_OUTBOX_QUEUED:
+		return _("waiting");
+	case SMTP_OUTBOX_SENDING:
+		return _("interrupted");
+	case SMTP_OUTBOX_ACCEPTED:
+		return _("sent, no copy in Sent yet");
+	case SMTP_OUTBOX_FAILED:
+		return _("refused");
+	case SMTP_OUTBOX_INTERRUPTED:
+		return _("interrupted");
 	}
 	return "?";
 }
@@ -299,7 +324,8 @@ static struct smtp_outbox *open_outbox(struct app_account *acc, bool create, cha
 	if (create || g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		ob = smtp_outbox_open(dir, &e);
 		if (!ob && err)
-			*err = g_strdup_printf(_("Cannot open the outbox %s: %s"), dir, g_strerror(-e));
+			*err = g_strdup_printf(_("Cannot open the outbox %s: %s"), dir,
+			                       g_strerror(-e));
 	}
 	g_free(dir);
 	return ob;
@@ -314,7 +340,8 @@ static char *raw_header(const char *data, size_t len, const char *name)
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		if (!eol)
 			eol = end;
-		if ((size_t)(eol - p) > nl && g_ascii_strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+		if ((size_t)(eol - p) > nl && g_ascii_strncasecmp(p, name, nl) == 0 &&
+		    p[nl] == ':') {
 			GString *v = g_string_new_len(p + nl + 1, eol - p - (ptrdiff_t)nl - 1);
 			for (const char *q = eol + 1; q < end && (*q == ' ' || *q == '\t');) {
 				const char *e2 = memchr(q, '\n', (size_t)(end - q));
@@ -354,12 +381,13 @@ static struct app_outbox_item *item_of(struct smtp_outbox *ob, const struct smtp
 	g_free(rc);
 	it->state = g_strdup(state_words(e->state));
 	it->editable = e->state == SMTP_OUTBOX_FAILED || e->state == SMTP_OUTBOX_INTERRUPTED ||
-		       e->state == SMTP_OUTBOX_SENDING;
+	               e->state == SMTP_OUTBOX_SENDING;
 	if (e->last_error) {
-		char *t = e->last_code
-			? g_strdup_printf(_("%s (server said: %d %s)"), smtp_words(e->last_status),
-				e->last_code, e->last_error)
-			: g_strdup_printf(_("%s (%s)"), smtp_words(e->last_status), e->last_error);
+		char *t =
+		    e->last_code
+		        ? g_strdup_printf(_("%s (server said: %d %s)"), smtp_words(e->last_status),
+		                          e->last_code, e->last_error)
+		        : g_strdup_printf(_("%s (%s)"), smtp_words(e->last_status), e->last_error);
 		it->error = core_safe_text(t, (size_t)-1, false);
 		g_free(t);
 	}
@@ -391,9 +419,10 @@ static char *store_sent(struct app_account *acc, struct app_job *job, const char
 	if (!ops || !ops->append)
 		/* TODO(issue 4): POP3 accounts store it in the Maildir through
 		 * the notmuch backend's append. */
-		return g_strdup(_("This account cannot store a copy in Sent yet; the copy waits in the outbox."));
+		return g_strdup(_(
+		    "This account cannot store a copy in Sent yet; the copy waits in the outbox."));
 	if (ops->append(st, job, APP_ROLE_SENT, app_account_config(acc)->sent_folder, data, len,
-		    APP_MSG_SEEN, &err) < 0)
+	                APP_MSG_SEEN, &err) < 0)
 		return err;
 	return NULL;
 }
@@ -401,7 +430,7 @@ static char *store_sent(struct app_account *acc, struct app_job *job, const char
 /* Accepted messages: Sent copy, then out of the outbox.  Warnings are
  * appended to warn. */
 static int finish_accepted(struct app_account *acc, struct app_job *job, struct smtp_outbox *ob,
-	const char *id, GString *warn)
+                           const char *id, GString *warn)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -444,8 +473,8 @@ static struct mime_build_opts build_opts(struct app_account *acc)
 {
 	const struct config_account *a = app_account_config(acc);
 	struct mime_build_opts o = {
-		.from_address = a->from,
-		.from_name = a->display_name,
+	    .from_address = a->from,
+	    .from_name = a->display_name,
 	};
 	return o;
 }
@@ -471,7 +500,8 @@ static char *mime_words(const struct mime_error *e)
 		t = g_strdup_printf(_("Line %d of the message is too long to send."), e->line);
 		break;
 	default:
-		t = g_strdup_printf(_("Cannot build the message (%s)."), mime_status_name(e->status));
+		t = g_strdup_printf(_("Cannot build the message (%s)."),
+		                    mime_status_name(e->status));
 	}
 	g_free(safe);
 	return t;
@@ -503,7 +533,7 @@ static int do_send(struct send_args *a, struct app_job *job, char **text)
 	struct app_account *acc = a->acc;
 	struct mime_build_opts bo = build_opts(acc);
 	struct mime_outgoing *m = NULL;
-	struct mime_error merr = { 0 };
+	struct mime_error merr = {0};
 	char *id = NULL;
 
 	if (mime_build(a->draft, &bo, &m, &merr) != MIME_OK) {
@@ -516,7 +546,7 @@ static int do_send(struct send_args *a, struct app_job *job, char **text)
 		return -1;
 	}
 	int e = smtp_outbox_add(ob, m->envelope_from, (const char *const *)m->recipients->pdata,
-		m->recipients->len, m->message_id, m->wire, m->wire_len, &id);
+	                        m->recipients->len, m->message_id, m->wire, m->wire_len, &id);
 	if (e < 0) {
 		*text = g_strdup_printf(_("Cannot queue the message: %s"), g_strerror(-e));
 		smtp_outbox_close(ob);
@@ -529,12 +559,13 @@ static int do_send(struct send_args *a, struct app_job *job, char **text)
 
 	int status = APP_SEND_QUEUED;
 	struct smtp_server srv;
-	struct creds c = { 0 };
+	struct creds c = {0};
 	char *err = NULL;
 	GString *warn = g_string_new(NULL);
 	e = smtp_outbox_lock(ob);
 	if (e == -EWOULDBLOCK) {
-		*text = g_strdup(_("Another mailtui is sending from this outbox; the message waits there."));
+		*text = g_strdup(
+		    _("Another mailtui is sending from this outbox; the message waits there."));
 	} else if (e < 0) {
 		*text = g_strdup_printf(_("Cannot lock the outbox: %s"), g_strerror(-e));
 	} else if (!server_for(acc, &srv, &c, &err)) {
@@ -542,8 +573,8 @@ static int do_send(struct send_args *a, struct app_job *job, char **text)
 		g_free(err);
 	} else {
 		struct smtp_session *s = smtp_session_new(&srv);
-		struct progress pr = { .job = job, .last = -1 };
-		struct smtp_result res = { 0 };
+		struct progress pr = {.job = job, .last = -1};
+		struct smtp_result res = {0};
 		smtp_session_set_progress(s, on_progress, &pr);
 		smtp_session_set_cancel(s, app_job_cancel_flag(job));
 		e = smtp_outbox_send(ob, s, id, &res);
@@ -569,8 +600,10 @@ static int do_send(struct send_args *a, struct app_job *job, char **text)
 		} else {
 			char *t = result_text(&res);
 			*text = res.retry == SMTP_RETRY_PERMANENT
-				? g_strdup_printf(_("Refused; kept in the outbox (O) to edit: %s"), t)
-				: g_strdup_printf(_("Not sent yet; it waits in the outbox (O): %s"), t);
+			            ? g_strdup_printf(
+			                  _("Refused; kept in the outbox (O) to edit: %s"), t)
+			            : g_strdup_printf(
+			                  _("Not sent yet; it waits in the outbox (O): %s"), t);
 			g_free(t);
 			if (res.status == SMTP_ERR_CERT)
 				ask_about_certificate(acc, job);
@@ -591,7 +624,7 @@ static int do_postpone(struct send_args *a, struct app_job *job, char **text)
 {
 	struct mime_build_opts bo = build_opts(a->acc);
 	struct mime_outgoing *m = NULL;
-	struct mime_error merr = { 0 };
+	struct mime_error merr = {0};
 	void *st = NULL;
 	const struct app_backend_ops *ops = app_account_backend(a->acc, &st);
 
@@ -609,7 +642,7 @@ static int do_postpone(struct send_args *a, struct app_job *job, char **text)
 		return -1;
 	}
 	int r = ops->append(st, job, APP_ROLE_DRAFTS, app_account_config(a->acc)->drafts_folder,
-		m->copy, m->copy_len, APP_MSG_DRAFT | APP_MSG_SEEN, text);
+	                    m->copy, m->copy_len, APP_MSG_DRAFT | APP_MSG_SEEN, text);
 	mime_outgoing_free(m);
 	if (r < 0)
 		return -1;
@@ -646,8 +679,10 @@ static int do_flush(struct send_args *a, struct app_job *job, char **text)
 {
 	struct app_account *acc = a->acc;
 	struct smtp_outbox *ob = open_outbox(acc, false, text);
-	struct flush_ctx f = { .accepted = g_ptr_array_new_with_free_func(g_free),
-		.errors = g_string_new(NULL), .acc = acc, .job = job };
+	struct flush_ctx f = {.accepted = g_ptr_array_new_with_free_func(g_free),
+	                      .errors = g_string_new(NULL),
+	                      .acc = acc,
+	                      .job = job};
 	int status = 0, queued = 0;
 
 	if (!ob) {
@@ -670,28 +705,30 @@ static int do_flush(struct send_args *a, struct app_job *job, char **text)
 	g_ptr_array_unref(all);
 	if (queued) {
 		struct smtp_server srv;
-		struct creds c = { 0 };
+		struct creds c = {0};
 		char *err = NULL;
 		if (!server_for(acc, &srv, &c, &err)) {
 			g_string_append_printf(f.errors, "%s%s", f.errors->len ? "; " : "", err);
 			g_free(err);
 		} else {
 			struct smtp_session *s = smtp_session_new(&srv);
-			struct smtp_flush_summary sum = { 0 };
+			struct smtp_flush_summary sum = {0};
 			smtp_session_set_cancel(s, app_job_cancel_flag(job));
 			int e = smtp_outbox_flush(ob, s, on_flushed, &f, &sum);
 			smtp_session_free(s);
 			if (e == -EWOULDBLOCK)
-				g_string_append_printf(f.errors, "%s%s", f.errors->len ? "; " : "",
-					_("another mailtui is sending from this outbox"));
+				g_string_append_printf(
+				    f.errors, "%s%s", f.errors->len ? "; " : "",
+				    _("another mailtui is sending from this outbox"));
 			else if (e < 0)
 				g_string_append_printf(f.errors, "%s%s", f.errors->len ? "; " : "",
-					g_strerror(-e));
+				                       g_strerror(-e));
 			for (guint i = 0; i < f.accepted->len; i++) {
 				void *st = NULL;
 				const struct app_backend_ops *ops = app_account_backend(acc, &st);
 				if (ops && ops->append)
-					finish_accepted(acc, job, ob, f.accepted->pdata[i], f.errors);
+					finish_accepted(acc, job, ob, f.accepted->pdata[i],
+					                f.errors);
 			}
 			if (f.cert)
 				ask_about_certificate(acc, job);
@@ -707,8 +744,9 @@ static int do_flush(struct send_args *a, struct app_job *job, char **text)
 		ev->status = 1;
 		app_job_post(job, ev);
 	} else if (f.accepted->len) {
-		*text = g_strdup_printf(ngettext("Outbox: %u message sent.", "Outbox: %u messages sent.",
-			f.accepted->len), f.accepted->len);
+		*text = g_strdup_printf(ngettext("Outbox: %u message sent.",
+		                                 "Outbox: %u messages sent.", f.accepted->len),
+		                        f.accepted->len);
 		app_job_post(job, app_event_new(APP_EV_STATUS, -1, 0, *text));
 	}
 out:
@@ -761,7 +799,7 @@ static int run_send_job(struct app_job *job, void *data, char **text)
 			*text = g_strdup_printf(_("Outbox: %s"), g_strerror(-e));
 		if (e == 0 && a->op == S_READ)
 			app_backend_post(job, APP_EV_RAW, g_bytes_new_take(raw, len),
-				(void (*)(void *))g_bytes_unref);
+			                 (void (*)(void *))g_bytes_unref);
 		if (a->op == S_DELETE)
 			post_list(a->acc, job);
 		return e < 0 ? -1 : 0;
@@ -771,7 +809,7 @@ static int run_send_job(struct app_job *job, void *data, char **text)
 }
 
 static struct send_args *sargs(struct app_account *acc, enum send_op op,
-	const struct app_send_ref *ref)
+                               const struct app_send_ref *ref)
 {
 	struct send_args *a = g_new0(struct send_args, 1);
 	a->acc = acc;
@@ -792,7 +830,7 @@ static uint64_t submit(struct send_args *a)
 }
 
 uint64_t app_account_fetch_raw(struct app_account *acc, const char *folder,
-	const struct app_msg *msg)
+                               const struct app_msg *msg)
 {
 	struct send_args *a = sargs(acc, S_RAW, NULL);
 	a->folder = g_strdup(folder);
@@ -801,7 +839,7 @@ uint64_t app_account_fetch_raw(struct app_account *acc, const char *folder,
 }
 
 uint64_t app_account_send(struct app_account *acc, struct mime_draft *draft,
-	const struct app_send_ref *ref)
+                          const struct app_send_ref *ref)
 {
 	struct send_args *a = sargs(acc, S_SEND, ref);
 	a->draft = draft;
@@ -809,7 +847,7 @@ uint64_t app_account_send(struct app_account *acc, struct mime_draft *draft,
 }
 
 uint64_t app_account_postpone(struct app_account *acc, struct mime_draft *draft,
-	const struct app_send_ref *ref)
+                              const struct app_send_ref *ref)
 {
 	struct send_args *a = sargs(acc, S_POSTPONE, ref);
 	a->draft = draft;

@@ -90,8 +90,7 @@ static void add_ids(GPtrArray *out, const char *text)
 	}
 }
 
-char *mime_reply_references(const char *references, const char *in_reply_to,
-                            const char *message_id)
+char *mime_reply_references(const char *references, const char *in_reply_to, const char *message_id)
 {
 	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
 	char *mid = NULL, *out;
@@ -290,8 +289,10 @@ static void merge(InternetAddressList *dst, InternetAddressList *src, const char
 		if (!INTERNET_ADDRESS_IS_MAILBOX(ia)) {
 			/* A group: its members, flattened. */
 			if (INTERNET_ADDRESS_IS_GROUP(ia))
-				merge(dst, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
-				      me, also);
+				merge(
+				    dst,
+				    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
+				    me, also);
 			continue;
 		}
 		addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
@@ -441,8 +442,8 @@ enum mime_status mime_reply_draft(const char *raw, size_t len, enum mime_reply_k
 
 		if (mid && *mid)
 			d->in_reply_to = g_strdup_printf("<%s>", mid);
-		d->references =
-		    mime_reply_references(header(msg, "References"), header(msg, "In-Reply-To"), mid);
+		d->references = mime_reply_references(header(msg, "References"),
+		                                      header(msg, "In-Reply-To"), mid);
 		if (!*d->references)
 			g_clear_pointer(&d->references, g_free);
 	}

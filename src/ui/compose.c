@@ -27,7 +27,7 @@
 enum compose_state {
 	C_FETCHING, /* waiting for the original (reply, forward, resume) */
 	C_REVIEW,
-	C_SENDING,  /* a send or postpone job runs: the draft is not ours to change */
+	C_SENDING, /* a send or postpone job runs: the draft is not ours to change */
 };
 
 enum compose_question { Q_NONE, Q_ABORT, Q_EDIT_AGAIN };
@@ -46,21 +46,21 @@ struct compose_screen {
 	char *bad_text;           /* the editor's text that did not parse; owned */
 	uint64_t job;
 	bool postponing;
-	bool done;                /* finished while another screen was on top */
-	int selected;             /* attachment */
+	bool done;    /* finished while another screen was on top */
+	int selected; /* attachment */
 };
 
 static const struct ui_binding compose_bindings[] = {
-	{ "y", N_("send the message") },
-	{ "e", N_("edit the message again") },
-	{ "t, c, b", N_("edit To, Cc or Bcc (Tab completes addresses)") },
-	{ "s", N_("edit the subject") },
-	{ "a", N_("attach a file (Tab completes paths)") },
-	{ "D", N_("detach the selected attachment") },
-	{ "j, k, Down, Up", N_("select an attachment") },
-	{ "P", N_("postpone: keep it in Drafts") },
-	{ "q", N_("abort (asks first)") },
-	{ NULL, NULL },
+    {"y", N_("send the message")},
+    {"e", N_("edit the message again")},
+    {"t, c, b", N_("edit To, Cc or Bcc (Tab completes addresses)")},
+    {"s", N_("edit the subject")},
+    {"a", N_("attach a file (Tab completes paths)")},
+    {"D", N_("detach the selected attachment")},
+    {"j, k, Down, Up", N_("select an attachment")},
+    {"P", N_("postpone: keep it in Drafts")},
+    {"q", N_("abort (asks first)")},
+    {NULL, NULL},
 };
 
 static const char *compose_title(struct ui_screen *s)
@@ -88,7 +88,7 @@ static const char *editor_command(struct ui *ui)
 static int run_editor(struct ui *ui, const char *path)
 {
 	char *cmd = g_strdup_printf("%s \"$1\"", editor_command(ui));
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
 	int status = -1;
 
 	def_prog_mode();
@@ -153,7 +153,7 @@ static void edit(struct ui *ui, struct compose_screen *cs, bool first)
 	g_clear_pointer(&cs->bad_text, g_free);
 	if (fd < 0 || core_write_all(fd, before, strlen(before)) < 0) {
 		ui_set_status(ui, true, _("Cannot create the temporary file: %s"),
-			gerr ? gerr->message : g_strerror(errno));
+		              gerr ? gerr->message : g_strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			g_unlink(path);
@@ -174,7 +174,9 @@ static void edit(struct ui *ui, struct compose_screen *cs, bool first)
 	g_free(path);
 
 	if (rc != 0) {
-		ui_set_status(ui, true, _("The editor failed (exit status %d); the message is as before."), rc);
+		ui_set_status(ui, true,
+		              _("The editor failed (exit status %d); the message is as before."),
+		              rc);
 		g_free(after);
 		g_free(before);
 		if (first && cs->kind == UI_COMPOSE_NEW)
@@ -182,7 +184,8 @@ static void edit(struct ui *ui, struct compose_screen *cs, bool first)
 		return;
 	}
 	if (!read_ok) {
-		ui_set_status(ui, true, "%s", _("Cannot read the edited message back; it is as before."));
+		ui_set_status(ui, true, "%s",
+		              _("Cannot read the edited message back; it is as before."));
 		g_free(before);
 		return;
 	}
@@ -194,14 +197,17 @@ static void edit(struct ui *ui, struct compose_screen *cs, bool first)
 		compose_close(ui, cs);
 		return;
 	}
-	struct mime_error err = { 0 };
+	struct mime_error err = {0};
 	if (mime_draft_apply_edit_text(cs->draft, after, len, &err) != MIME_OK) {
 		cs->bad_text = after;
 		cs->question = Q_EDIT_AGAIN;
-		char *q = err.status == MIME_ERR_NOT_UTF8
-			? g_strdup_printf(_("Line %d is not UTF-8 text. Edit again? (y/n)"), err.line)
-			: g_strdup_printf(_("Line %d is not a header line (\"Name: value\") or names a header that cannot be set. Edit again? (y/n)"),
-				err.line);
+		char *q =
+		    err.status == MIME_ERR_NOT_UTF8
+		        ? g_strdup_printf(_("Line %d is not UTF-8 text. Edit again? (y/n)"),
+		                          err.line)
+		        : g_strdup_printf(_("Line %d is not a header line (\"Name: value\") or "
+		                            "names a header that cannot be set. Edit again? (y/n)"),
+		                          err.line);
 		ui_confirm(ui, q, 'y');
 		g_free(q);
 		g_free(before);
@@ -249,11 +255,13 @@ static char *mime_problem(const struct mime_error *e)
 {
 	switch (e->status) {
 	case MIME_ERR_NO_LIST:
-		return g_strdup(_("This message has no List-Post header: it did not come from a mailing list."));
+		return g_strdup(_(
+		    "This message has no List-Post header: it did not come from a mailing list."));
 	case MIME_ERR_ATTACHMENT:
 		return g_strdup(_("Cannot keep the draft's attachments."));
 	default:
-		return g_strdup_printf(_("Cannot read the message (%s)."), mime_status_name(e->status));
+		return g_strdup_printf(_("Cannot read the message (%s)."),
+		                       mime_status_name(e->status));
 	}
 }
 
@@ -263,12 +271,12 @@ static void got_raw(struct ui *ui, struct compose_screen *cs, GBytes *raw)
 	const struct config_account *a = app_account_config(cs->acc);
 	gsize len = 0;
 	const char *data = g_bytes_get_data(raw, &len);
-	struct mime_error err = { 0 };
+	struct mime_error err = {0};
 	enum mime_status st = MIME_OK;
-	const char *me[] = { a->from, NULL };
+	const char *me[] = {a->from, NULL};
 	/* TRANSLATORS: the line before a quoted reply: %d is the date, %n
 	 * the name of the person who wrote the message. */
-	const struct mime_reply_opts ro = { .me = me, .attribution = _("On %d, %n wrote:") };
+	const struct mime_reply_opts ro = {.me = me, .attribution = _("On %d, %n wrote:")};
 	bool fresh = true;
 
 	switch (cs->kind) {
@@ -276,17 +284,19 @@ static void got_raw(struct ui *ui, struct compose_screen *cs, GBytes *raw)
 	case UI_COMPOSE_REPLY_ALL:
 	case UI_COMPOSE_REPLY_LIST:
 		st = mime_reply_draft(data, len,
-			cs->kind == UI_COMPOSE_REPLY ? MIME_REPLY_SENDER
-			: cs->kind == UI_COMPOSE_REPLY_ALL ? MIME_REPLY_ALL : MIME_REPLY_LIST,
-			&ro, &cs->draft, &err);
+		                      cs->kind == UI_COMPOSE_REPLY       ? MIME_REPLY_SENDER
+		                      : cs->kind == UI_COMPOSE_REPLY_ALL ? MIME_REPLY_ALL
+		                                                         : MIME_REPLY_LIST,
+		                      &ro, &cs->draft, &err);
 		break;
 	case UI_COMPOSE_FORWARD:
-		st = mime_forward_draft(data, len, _("---------- Forwarded message ----------"), NULL,
-			&cs->draft, &err);
+		st = mime_forward_draft(data, len, _("---------- Forwarded message ----------"),
+		                        NULL, &cs->draft, &err);
 		break;
 	case UI_COMPOSE_FORWARD_ATTACH: {
 		char *subject = cs->msg && cs->msg->subject && *cs->msg->subject
-			? g_strconcat(cs->msg->subject, ".eml", NULL) : g_strdup("message.eml");
+		                    ? g_strconcat(cs->msg->subject, ".eml", NULL)
+		                    : g_strdup("message.eml");
 		char *name = mime_attachment_safe_name(subject, 0);
 		char *path = g_build_filename(cs->tmpdir, name, NULL);
 		if (core_atomic_write(path, data, len, 0600) < 0)
@@ -373,7 +383,8 @@ static void compose_draw(struct ui_screen *s, struct ui *ui, int top, int rows, 
 			char *sz = size_text(size);
 			char *raw = g_strdup_printf("  %u. %s  (%s)", i + 1, base, sz);
 			char *safe = core_safe_text(raw, (size_t)-1, false);
-			ui_draw_text(y++, 0, safe, cols, (int)i == cs->selected ? A_REVERSE : A_NORMAL);
+			ui_draw_text(y++, 0, safe, cols,
+			             (int)i == cs->selected ? A_REVERSE : A_NORMAL);
 			g_free(safe);
 			g_free(raw);
 			g_free(sz);
@@ -407,13 +418,13 @@ static void field_done(struct ui *ui, void *ctx, const char *text)
 }
 
 static void ask_field(struct ui *ui, struct compose_screen *cs, const char *question, char **slot,
-	bool addresses)
+                      bool addresses)
 {
 	struct field_ctx *f = g_new0(struct field_ctx, 1);
 	f->cs = cs;
 	f->slot = slot;
 	ui_prompt(ui, question, *slot ? *slot : "", addresses ? ui_addrbook_complete : NULL,
-		field_done, f);
+	          field_done, f);
 }
 
 static void attach_done(struct ui *ui, void *ctx, const char *text)
@@ -422,7 +433,8 @@ static void attach_done(struct ui *ui, void *ctx, const char *text)
 	if (!text || !*text)
 		return;
 	char *path = text[0] == '~' && (text[1] == '/' || !text[1])
-		? g_strconcat(g_get_home_dir(), text + 1, NULL) : g_strdup(text);
+	                 ? g_strconcat(g_get_home_dir(), text + 1, NULL)
+	                 : g_strdup(text);
 	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) || access(path, R_OK) != 0) {
 		char *safe = core_safe_text(path, (size_t)-1, false);
 		ui_set_status(ui, true, _("Cannot attach %s: not a readable file."), safe);
@@ -442,7 +454,7 @@ static void attach_done(struct ui *ui, void *ctx, const char *text)
 
 static struct app_send_ref make_ref(struct compose_screen *cs)
 {
-	struct app_send_ref ref = { 0 };
+	struct app_send_ref ref = {0};
 	switch (cs->kind) {
 	case UI_COMPOSE_REPLY:
 	case UI_COMPOSE_REPLY_ALL:
@@ -483,7 +495,8 @@ static bool compose_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 	if (cs->state == C_SENDING) {
 		if (!fn && key == '?')
 			return false;
-		ui_set_status(ui, false, "%s", cs->postponing ? _("Postponing...") : _("Sending..."));
+		ui_set_status(ui, false, "%s",
+		              cs->postponing ? _("Postponing...") : _("Sending..."));
 		return true;
 	}
 	struct mime_draft *d = cs->draft;
@@ -507,7 +520,8 @@ static bool compose_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		if (n == 0) {
 			ui_set_status(ui, true, "%s", _("There is no attachment to detach."));
 		} else {
-			g_ptr_array_remove_index(d->attachments, (guint)CLAMP(cs->selected, 0, n - 1));
+			g_ptr_array_remove_index(d->attachments,
+			                         (guint)CLAMP(cs->selected, 0, n - 1));
 			cs->selected = MIN(cs->selected, MAX(n - 2, 0));
 		}
 	} else if ((fn && key == KEY_DOWN) || (!fn && key == 'j')) {
@@ -545,9 +559,13 @@ static void compose_answer(struct ui_screen *s, struct ui *ui, bool yes)
 		/* Back to the last good draft; what was typed is kept aside. */
 		char *path = rescue(cs->bad_text);
 		if (path)
-			ui_set_status(ui, true, _("The edited text is kept in %s; the message is as before."), path);
+			ui_set_status(ui, true,
+			              _("The edited text is kept in %s; the message is as before."),
+			              path);
 		else
-			ui_set_status(ui, true, "%s", _("The edited text could not be kept; the message is as before."));
+			ui_set_status(
+			    ui, true, "%s",
+			    _("The edited text could not be kept; the message is as before."));
 		g_free(path);
 		g_clear_pointer(&cs->bad_text, g_free);
 	}
@@ -570,7 +588,8 @@ static void compose_event(struct ui_screen *s, struct ui *ui, struct app_event *
 		return;
 	if (cs->state == C_FETCHING) {
 		if (ev->status != 0 || ev->type == APP_EV_JOB_CANCELLED) {
-			ui_set_status(ui, true, "%s", ev->text ? ev->text : _("Cannot fetch the message."));
+			ui_set_status(ui, true, "%s",
+			              ev->text ? ev->text : _("Cannot fetch the message."));
 			compose_close(ui, cs);
 		}
 		return;
@@ -584,10 +603,14 @@ static void compose_event(struct ui_screen *s, struct ui *ui, struct app_event *
 		ui_set_status(ui, true, "%s", ev->text ? ev->text : _("The message was not sent."));
 		return;
 	}
-	if (cs->postponing)
-		ui_set_status(ui, ev->text != NULL, "%s", ev->text ? ev->text : _("Message postponed."));
+	if (ui_confirm_pending(ui))
+		; /* a certificate question is in the status line: it comes first */
+	else if (cs->postponing)
+		ui_set_status(ui, ev->text != NULL, "%s",
+		              ev->text ? ev->text : _("Message postponed."));
 	else if (ev->status == APP_SEND_QUEUED)
-		ui_set_status(ui, true, "%s", ev->text ? ev->text : _("The message waits in the outbox."));
+		ui_set_status(ui, true, "%s",
+		              ev->text ? ev->text : _("The message waits in the outbox."));
 	else
 		ui_set_status(ui, ev->text != NULL, "%s", ev->text ? ev->text : _("Message sent."));
 	compose_close(ui, cs);
@@ -624,7 +647,7 @@ static void compose_destroy(struct ui_screen *s)
 }
 
 void ui_compose_start(struct ui *ui, struct app_account *acc, enum ui_compose_kind kind,
-	const char *folder, const struct app_msg *msg, const char *outbox_id)
+                      const char *folder, const struct app_msg *msg, const char *outbox_id)
 {
 	struct compose_screen *cs = g_new0(struct compose_screen, 1);
 	cs->base.name = "compose";
@@ -642,7 +665,8 @@ void ui_compose_start(struct ui *ui, struct app_account *acc, enum ui_compose_ki
 	cs->outbox_id = g_strdup(outbox_id);
 	cs->tmpdir = g_dir_make_tmp("mailtui-XXXXXX", NULL);
 	if (!cs->tmpdir) {
-		ui_set_status(ui, true, _("Cannot create a temporary directory: %s"), g_strerror(errno));
+		ui_set_status(ui, true, _("Cannot create a temporary directory: %s"),
+		              g_strerror(errno));
 		compose_destroy(&cs->base);
 		return;
 	}
@@ -658,19 +682,20 @@ void ui_compose_start(struct ui *ui, struct app_account *acc, enum ui_compose_ki
 	}
 	cs->state = C_FETCHING;
 	cs->job = kind == UI_COMPOSE_OUTBOX ? app_account_outbox_read(acc, outbox_id)
-					    : app_account_fetch_raw(acc, folder, msg);
+	                                    : app_account_fetch_raw(acc, folder, msg);
 }
 
 bool ui_compose_key(struct ui *ui, struct app_account *acc, const char *folder,
-	const struct app_msg *msg, wint_t key, bool fn)
+                    const struct app_msg *msg, wint_t key, bool fn)
 {
 	static const struct {
 		wint_t key;
 		enum ui_compose_kind kind;
 	} keys[] = {
-		{ 'm', UI_COMPOSE_NEW }, { 'r', UI_COMPOSE_REPLY }, { 'g', UI_COMPOSE_REPLY_ALL },
-		{ 'L', UI_COMPOSE_REPLY_LIST }, { 'f', UI_COMPOSE_FORWARD },
-		{ 'A', UI_COMPOSE_FORWARD_ATTACH }, { 'R', UI_COMPOSE_RESUME },
+	    {'m', UI_COMPOSE_NEW},       {'r', UI_COMPOSE_REPLY},
+	    {'g', UI_COMPOSE_REPLY_ALL}, {'L', UI_COMPOSE_REPLY_LIST},
+	    {'f', UI_COMPOSE_FORWARD},   {'A', UI_COMPOSE_FORWARD_ATTACH},
+	    {'R', UI_COMPOSE_RESUME},
 	};
 	if (fn)
 		return false;
@@ -678,7 +703,8 @@ bool ui_compose_key(struct ui *ui, struct app_account *acc, const char *folder,
 		if (keys[i].key != key)
 			continue;
 		if (!app_account_config(acc)->smtp.set && keys[i].kind != UI_COMPOSE_RESUME) {
-			ui_set_status(ui, true, "%s", _("This account has no smtp_url, so it cannot send."));
+			ui_set_status(ui, true, "%s",
+			              _("This account has no smtp_url, so it cannot send."));
 			return true;
 		}
 		if (keys[i].kind != UI_COMPOSE_NEW && !msg) {
@@ -686,7 +712,9 @@ bool ui_compose_key(struct ui *ui, struct app_account *acc, const char *folder,
 			return true;
 		}
 		if (keys[i].kind == UI_COMPOSE_RESUME && !(msg->flags & APP_MSG_DRAFT)) {
-			ui_set_status(ui, true, "%s", _("This is not a draft: R resumes messages of the Drafts folder."));
+			ui_set_status(
+			    ui, true, "%s",
+			    _("This is not a draft: R resumes messages of the Drafts folder."));
 			return true;
 		}
 		ui_compose_start(ui, acc, keys[i].kind, folder, msg, NULL);

@@ -22,13 +22,13 @@ struct outbox_screen {
 };
 
 static const struct ui_binding outbox_bindings[] = {
-	{ "j, k, Down, Up", N_("next or previous message") },
-	{ "r", N_("send again: the selected message and everything waiting") },
-	{ "d", N_("delete the selected message (asks first)") },
-	{ "e", N_("edit the selected message, then send it again") },
-	{ "$", N_("refresh the list") },
-	{ "q", N_("back") },
-	{ NULL, NULL },
+    {"j, k, Down, Up", N_("next or previous message")},
+    {"r", N_("send again: the selected message and everything waiting")},
+    {"d", N_("delete the selected message (asks first)")},
+    {"e", N_("edit the selected message, then send it again")},
+    {"$", N_("refresh the list")},
+    {"q", N_("back")},
+    {NULL, NULL},
 };
 
 static const char *outbox_title(struct ui_screen *s)
@@ -73,7 +73,7 @@ static void outbox_draw(struct ui_screen *s, struct ui *ui, int top, int rows, i
 		ui_draw_text(top + 2 * i, 0, line, cols, idx == os->selected ? A_REVERSE : A_BOLD);
 		g_free(line);
 		char *state = it->error ? g_strdup_printf("    [%s] %s", it->state, it->error)
-					: g_strdup_printf("    [%s]", it->state);
+		                        : g_strdup_printf("    [%s]", it->state);
 		ui_draw_text(top + 2 * i + 1, 0, state, cols, A_NORMAL);
 		g_free(state);
 	}
@@ -103,7 +103,10 @@ static bool outbox_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		ui_set_status(ui, false, "%s", _("Sending what waits in the outbox..."));
 	} else if (!fn && key == 'd') {
 		if (it)
-			ui_confirm(ui, _("Delete this message from the outbox? It will not be sent. (y/n)"), 'y');
+			ui_confirm(
+			    ui,
+			    _("Delete this message from the outbox? It will not be sent. (y/n)"),
+			    'y');
 	} else if (!fn && key == 'e') {
 		if (it)
 			ui_compose_start(ui, os->acc, UI_COMPOSE_OUTBOX, NULL, NULL, it->id);

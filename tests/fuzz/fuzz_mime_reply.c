@@ -51,8 +51,8 @@ static void check_draft(struct mime_draft *d)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const me[] = { "me@example.test", NULL };
-	const struct mime_reply_opts o = { .me = me, .attribution = "On %d, %n wrote: %x %%" };
+	static const char *const me[] = {"me@example.test", NULL};
+	const struct mime_reply_opts o = {.me = me, .attribution = "On %d, %n wrote: %x %%"};
 	const char *raw = (const char *)data;
 	struct mime_draft *d = NULL;
 

@@ -327,6 +327,32 @@ class Compose(unittest.TestCase):
         self.assertEqual(len(sent), 1)
         self.assertIn("\\Seen", sent[0][0])
 
+    def test_untrusted_smtp_certificate_is_asked_about(self):
+        # No tls_ca_file: the test CA is unknown, so IMAP and then SMTP ask.
+        with open(self.conf) as f:
+            conf = f.read()
+        conf = "\n".join(l for l in conf.split("\n") if not l.startswith("tls_ca_file"))
+        with open(self.conf, "w") as f:
+            f.write(conf)
+        self.step(1, headers={"To": "%s@example.test" % self.bob, "Subject": "pin %s" % self.stamp},
+                  body="qua chứng chỉ\n")
+        with self.start() as s:
+            self.wait_status(s, "port %s is not signed" % env_or_skip("IMAPS_PORT"))
+            s.send("o")
+            s.wait_for("INBOX")
+            s.send("m")
+            s.wait_for(self.stamp)
+            s.send("y")
+            self.wait_status(s, "port %s is not signed" % env_or_skip("SMTP_PORT"))
+            s.send("o")
+            self.wait_status(s, "1 message sent")
+            s.send("q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+        got = find(self.bob, self.bob_pass, "INBOX", self.stamp)
+        self.assertEqual(len(got), 1)
+        # Accepted once: nothing was written to the trust file.
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "d", "mailtui", "trusted")))
+
     def test_bad_header_offers_to_edit_again(self):
         self.step(1, raw="To: %s@example.test\nSubject: s %s\nthis is not a header\n\nbody\n"
                   % (self.bob, self.stamp))
