@@ -14,6 +14,7 @@ struct app_account {
 	const struct app_backend_ops *ops;
 	struct app_worker *worker;
 	void *st; /* backend state: created and used on the worker only */
+	void *send_st; /* send.c's state: worker only */
 };
 
 /* What a queued job needs: copies, since the UI may drop its own. */
@@ -63,11 +64,15 @@ struct app_msg *app_msg_copy(const struct app_msg *m)
 	c->flags = m->flags;
 	c->size = m->size;
 	c->tags = g_strdup(m->tags);
+	c->from_addr = g_strdup(m->from_addr);
 	return c;
 }
 
 static int trust(struct app_account *acc, const char *pin, bool always, char **text)
 {
+	int sr;
+	if (app_send_trust(acc, pin, always, &sr, text))
+		return sr;
 	const struct config_url *u = acc->cfg->mode == CONFIG_MODE_IMAP ? &acc->cfg->imap : &acc->cfg->pop3;
 	if (always) {
 		int r = net_trust_add(NULL, u->host, u->port, pin);
@@ -163,9 +168,28 @@ void app_accounts_free(GPtrArray *accs)
 		app_worker_free(acc->worker);
 		if (acc->st && acc->ops)
 			acc->ops->close(acc->st);
+		app_send_state_free(acc->send_st);
 		g_free(acc);
 	}
 	g_ptr_array_free(accs, TRUE);
+}
+
+const struct app_backend_ops *app_account_backend(struct app_account *acc, void **st)
+{
+	if (acc->ops && !acc->st)
+		acc->st = acc->ops->open(acc->cfg);
+	*st = acc->st;
+	return acc->ops;
+}
+
+struct app_worker *app_account_worker(struct app_account *acc)
+{
+	return acc->worker;
+}
+
+void **app_account_send_state(struct app_account *acc)
+{
+	return &acc->send_st;
 }
 
 const struct config_account *app_account_config(const struct app_account *acc)

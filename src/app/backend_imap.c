@@ -306,6 +306,12 @@ static void on_msg(const struct imap_msg *m, void *user)
 	am->date = m->internaldate_t;
 	if (m->envelope) {
 		am->from = address_text(m->envelope->from, m->envelope->n_from);
+		if (m->envelope->n_from && m->envelope->from->mailbox && m->envelope->from->host) {
+			char *raw = g_strdup_printf("%s@%s", m->envelope->from->mailbox,
+				m->envelope->from->host);
+			am->from_addr = core_safe_text(raw, (size_t)-1, false);
+			g_free(raw);
+		}
 		am->subject = mime_header_decode(m->envelope->subject ? m->envelope->subject : "");
 		am->message_id = g_strdup(m->envelope->message_id);
 		am->in_reply_to = g_strdup(m->envelope->in_reply_to);
@@ -758,6 +764,96 @@ static void imap_accept_once(void *st, const char *pin)
 	b->accept_once = g_strdup(pin);
 }
 
+/* ---- whole messages: reply, forward, Sent and Drafts copies ---- */
+
+/* Messages bigger than this are not fetched whole (a reply needs text). */
+#define RAW_MAX (64u << 20)
+
+static int imap_fetch_raw(void *st, struct app_job *job, const char *folder,
+	const struct app_msg *msg, GBytes **out, char **err)
+{
+	struct imap_backend *b = st;
+	GByteArray *raw = NULL;
+	if (select_folder(b, job, folder, err) < 0)
+		return -1;
+	enum imap_status s = imap_fetch_section(b->s, msg->uid, "", 0, 0, RAW_MAX, &raw,
+		app_job_cancel_flag(job));
+	if (s == IMAP_ERR_MESSAGE || (s == IMAP_OK && raw->len == 0)) {
+		if (raw)
+			g_byte_array_unref(raw);
+		*err = g_strdup(_("The message is no longer on the server."));
+		return -1;
+	}
+	if (s != IMAP_OK)
+		return fail(b, job, s, err);
+	*out = g_byte_array_free_to_bytes(raw);
+	return 0;
+}
+
+/* The folder with a special-use role, from the server's list. */
+static char *folder_with_role(struct imap_backend *b, struct app_job *job, enum app_folder_role role)
+{
+	GPtrArray *list = NULL;
+	char *name = NULL;
+	if (imap_list_folders(b->s, false, &list, app_job_cancel_flag(job)) != IMAP_OK)
+		return NULL;
+	for (guint i = 0; i < list->len && !name; i++) {
+		const struct imap_folder *f = g_ptr_array_index(list, i);
+		if (role_of(f->special) == role && !(f->attrs & IMAP_MBX_NOSELECT))
+			name = g_strdup(f->name);
+	}
+	g_ptr_array_unref(list);
+	return name;
+}
+
+static int imap_append_op(void *st, struct app_job *job, enum app_folder_role role,
+	const char *name, const char *raw, size_t len, unsigned flags, char **err)
+{
+	struct imap_backend *b = st;
+	if (ensure(b, job, err) < 0)
+		return -1;
+	char *folder = name ? g_strdup(name) : folder_with_role(b, job, role);
+	if (!folder)
+		folder = g_strdup(role == APP_ROLE_DRAFTS ? "Drafts" : "Sent");
+	char *names = flag_names(flags);
+	enum imap_status s = imap_append(b->s, folder, names, 0, raw, len, NULL, NULL,
+		app_job_cancel_flag(job));
+	g_free(names);
+	if (s != IMAP_OK) {
+		int r = fail(b, job, s, err);
+		char *safe = core_safe_text(folder, (size_t)-1, false);
+		char *with = g_strdup_printf(_("Cannot store the message in %s: %s"), safe, *err);
+		g_free(*err);
+		*err = with;
+		g_free(safe);
+		g_free(folder);
+		return r;
+	}
+	g_free(folder);
+	return 0;
+}
+
+static int imap_delete_message(void *st, struct app_job *job, const char *folder,
+	const struct app_msg *msg, char **err)
+{
+	struct imap_backend *b = st;
+	const volatile int *cancel = app_job_cancel_flag(job);
+	if (select_folder(b, job, folder, err) < 0)
+		return -1;
+	char set[16];
+	snprintf(set, sizeof set, "%u", msg->uid);
+	enum imap_status s = imap_uid_store(b->s, set, IMAP_STORE_ADD, "\\Deleted", true, cancel);
+	/* UID EXPUNGE removes only this one; without UIDPLUS it stays
+	 * marked deleted rather than expunging the user's other choices. */
+	if (s == IMAP_OK)
+		s = imap_uid_expunge(b->s, set, cancel);
+	if (s == IMAP_ERR_UNSUPPORTED)
+		s = IMAP_OK;
+	if (s != IMAP_OK)
+		return fail(b, job, s, err);
+	return 0;
+}
+
 const struct app_backend_ops app_backend_imap = {
 	.name = "imap",
 	.open = imap_open,
@@ -771,4 +867,7 @@ const struct app_backend_ops app_backend_imap = {
 	.search = imap_search_op,
 	.fetch_part = imap_fetch_part,
 	.accept_once = imap_accept_once,
+	.fetch_raw = imap_fetch_raw,
+	.append = imap_append_op,
+	.delete_message = imap_delete_message,
 };

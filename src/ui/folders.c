@@ -21,6 +21,8 @@ static const struct ui_binding folders_bindings[] = {
 	{ "k, Up", N_("previous folder") },
 	{ "Enter", N_("open the folder") },
 	{ "$", N_("refresh the folder list") },
+	{ "m", N_("write a new message") },
+	{ "O", N_("the outbox: messages waiting to be sent") },
 	{ "q", N_("back to the accounts") },
 	{ NULL, NULL },
 };
@@ -76,6 +78,10 @@ static bool folders_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		fs->selected = MAX(n - 1, 0);
 	else if (!fn && key == '$')
 		fs->job = app_account_list_folders(fs->acc);
+	else if (!fn && key == 'O')
+		ui_push(ui, ui_outbox_screen_new(ui, fs->acc));
+	else if (!fn && key == 'm')
+		ui_compose_key(ui, fs->acc, NULL, NULL, key, fn);
 	else if ((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n'))) {
 		if (n == 0)
 			return true;

@@ -66,6 +66,10 @@ static const struct ui_binding index_bindings[] = {
 	{ "l", N_("limit to matching messages (empty: show all)") },
 	{ "s", N_("move the message to a folder (Tab completes)") },
 	{ "C", N_("copy the message to a folder (Tab completes)") },
+	{ "m", N_("write a new message") },
+	{ "r, g, L", N_("reply to the sender, to all, or to the list") },
+	{ "f, A", N_("forward inline or as an attachment") },
+	{ "R", N_("resume the selected draft") },
 	{ "q", N_("back to the folders") },
 	{ NULL, NULL },
 };
@@ -512,6 +516,8 @@ static bool index_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		struct app_msg *m = selected_msg(is);
 		if (m)
 			ui_push(ui, ui_pager_screen_new(ui, is->acc, is->folder, m));
+	} else if (ui_compose_key(ui, is->acc, is->folder, selected_msg(is), key, fn)) {
+		/* the compose screen is on top now */
 	} else
 		return false;
 	return true;
@@ -543,8 +549,11 @@ static void index_event(struct ui_screen *s, struct ui *ui, struct app_event *ev
 		return;
 	if (ev->type == (enum app_event_type)APP_EV_MSGS && ev->job == is->load_job) {
 		GPtrArray *chunk = ev->data;
-		for (guint i = 0; i < chunk->len; i++)
+		for (guint i = 0; i < chunk->len; i++) {
+			const struct app_msg *m = g_ptr_array_index(chunk, i);
+			ui_addrbook_add(m->from, m->from_addr); /* for completion when writing */
 			g_ptr_array_add(is->msgs, g_ptr_array_index(chunk, i));
+		}
 		g_ptr_array_set_free_func(chunk, NULL); /* the messages moved to us */
 		reorder(is);
 		query_refresh(is, &is->find, chunk);

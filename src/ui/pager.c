@@ -11,8 +11,8 @@
 struct pager_screen {
 	struct ui_screen base;
 	struct app_account *acc; /* NULL: a text screen, not a message */
-	char *folder;
-	struct app_msg *msg;     /* identity of the message shown, owned */
+	char *folder;            /* owned: for reply, forward, attachments */
+	struct app_msg *msg;     /* the message shown, an owned copy */
 	char *find;              /* "/" text, NFC, owned; NULL: none */
 	int find_line;           /* line of the current match, -1: none */
 	char *title;
@@ -33,6 +33,9 @@ static const struct ui_binding pager_bindings[] = {
 	{ "n", N_("next search match") },
 	{ "J, K", N_("next or previous message of the index") },
 	{ "v", N_("the message's attachments") },
+	{ "m", N_("write a new message") },
+	{ "r, g, L", N_("reply to the sender, to all, or to the list") },
+	{ "f, A", N_("forward inline or as an attachment") },
 	{ "q", N_("back to the index") },
 	{ NULL, NULL },
 };
@@ -168,7 +171,7 @@ static void open_msg(struct pager_screen *ps, struct ui *ui, const struct app_ms
 	ps->scroll = 0;
 	ps->find_line = -1;
 	app_msg_free(ps->msg);
-	ps->msg = ui_msg_identity(msg);
+	ps->msg = app_msg_copy(msg);
 	g_free(ps->title);
 	ps->title = g_strdup(msg->subject ? msg->subject : "");
 	ps->job = app_account_open_message(ps->acc, ps->folder, msg, &ui->view_opts);
@@ -211,7 +214,11 @@ static bool pager_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 			ui_push(ui, ui_attach_screen_new(ui, ps->acc, ps->folder, ps->msg, ps->view));
 		else
 			ui_set_status(ui, true, "%s", _("The message is still opening."));
-	} else
+	} else if (!fn && key == 'R')
+		return false;
+	else if (ps->acc && ui_compose_key(ui, ps->acc, ps->folder, ps->msg, key, fn))
+		return true;
+	else
 		return false;
 	return true; /* drawing clamps the scroll */
 }

@@ -124,8 +124,11 @@ static void answer_key(struct ui *ui, wint_t key, bool fn)
 			ui_set_status(ui, false, "%s", key == 'a'
 				? _("Certificate accepted always. Retrying...")
 				: _("Certificate accepted for this session. Retrying..."));
-			/* Retry by reloading the screen that failed. */
-			if (ui->top && ui->top->key)
+			/* Retry by reloading the screen that failed; what waits
+			 * to be sent goes again. */
+			if (ui->cert->smtp)
+				app_account_outbox_flush(acc, NULL);
+			else if (ui->top && ui->top->key)
 				ui->top->key(ui->top, ui, '$', false);
 		} else {
 			ui_set_status(ui, true, "%s", _("Certificate rejected."));
@@ -222,9 +225,12 @@ static void on_event(void *ctx, struct app_event *ev)
 		ui->dirty = true;
 		return;
 	}
-	for (struct ui_screen *s = ui->top; s; s = s->below)
+	/* A screen may close itself on an event (compose after sending). */
+	for (struct ui_screen *s = ui->top, *below; s; s = below) {
+		below = s->below;
 		if (s->event)
 			s->event(s, ui, ev);
+	}
 	ui->dirty = true;
 }
 
@@ -285,6 +291,12 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	app_install_signals(app); /* after initscr: ours must own SIGWINCH */
 
 	ui.accounts = app_accounts_new(app, cfg);
+	/* What waits in the outboxes goes now, in the background. */
+	for (guint i = 0; i < ui.accounts->len; i++) {
+		struct app_account *acc = g_ptr_array_index(ui.accounts, i);
+		if (app_account_config(acc)->smtp.set)
+			app_account_outbox_flush(acc, NULL);
+	}
 	ui.view_opts.headers = (const char *const *)cfg->general.pager_headers;
 	ui.view_opts.html_command = cfg->general.html_command;
 	ui.view_opts.cols = COLS;
@@ -314,6 +326,7 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	ui_terminal_release();
 	app_accounts_free(ui.accounts); /* joins the workers after the screen is gone */
 	app_cert_question_free(ui.cert);
+	ui_addrbook_clear();
 	g_free(ui.confirm);
 	g_free(ui.status);
 	return 0;

@@ -137,6 +137,29 @@ struct app_msg *ui_msg_identity(const struct app_msg *m);
 bool ui_text_find(const char *hay, const char *needle, size_t from, size_t *start, size_t *end);
 int ui_next_match(int nrows, int from, int step, bool (*is_match)(int row, void *ctx), void *ctx,
 	bool *wrapped);
+/* compose.c - writing: the editor, then the review screen (issue 5). */
+enum ui_compose_kind {
+	UI_COMPOSE_NEW, UI_COMPOSE_REPLY, UI_COMPOSE_REPLY_ALL, UI_COMPOSE_REPLY_LIST,
+	UI_COMPOSE_FORWARD, UI_COMPOSE_FORWARD_ATTACH, UI_COMPOSE_RESUME, UI_COMPOSE_OUTBOX,
+};
+/* Push the compose screen: folder/msg (borrowed, copied) are the original
+ * or the draft to resume (NULL for a new message); outbox_id the outbox
+ * entry to edit (UI_COMPOSE_OUTBOX). */
+void ui_compose_start(struct ui *ui, struct app_account *acc, enum ui_compose_kind kind,
+	const char *folder, const struct app_msg *msg, const char *outbox_id);
+/* The writing keys of the index and the pager (m r g L f A R) on msg
+ * (may be NULL); true when key was one of them. */
+bool ui_compose_key(struct ui *ui, struct app_account *acc, const char *folder,
+	const struct app_msg *msg, wint_t key, bool fn);
+/* outbox.c */
+struct ui_screen *ui_outbox_screen_new(struct ui *ui, struct app_account *acc);
+/* addrbook.c - addresses seen this run, for completion (UI thread). */
+void ui_addrbook_add(const char *name, const char *addr);
+GPtrArray *ui_addrbook_complete(void *ctx, const char *text);
+void ui_addrbook_clear(void);
+/* "Name <addr>", the name quoted when it needs it; addr alone without
+ * a name.  Owned. */
+char *ui_address_format(const char *name, const char *addr);
 
 /* help.c */
 struct ui_screen *ui_help_screen_new(const struct ui_screen *of);
