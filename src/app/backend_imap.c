@@ -494,7 +494,11 @@ static void on_structure(const struct imap_msg *m, void *user)
 		l->filename = param_decoded(lb->disp_params, lb->n_disp_params, "filename");
 		if (!l->filename)
 			l->filename = param_decoded(lb->params, lb->n_params, "name");
-		l->size = lb->size;
+		/* BODYSTRUCTURE counts encoded octets; people want the file's
+		 * size: base64 carries 57 bytes in each 78-octet line. */
+		l->size = lb->encoding && g_ascii_strcasecmp(lb->encoding, "base64") == 0
+			? lb->size / 78 * 57 + lb->size % 78 * 3 / 4
+			: lb->size;
 		l->inline_text = is_inline_text(lb);
 		g_ptr_array_add(c->leaves, l);
 	}

@@ -56,7 +56,7 @@ static const struct mime_attachment *list(struct attach_screen *as, size_t *n)
 static char *size_text(int64_t size)
 {
 	return size < 0 ? g_strdup("?")
-	                : g_format_size_full((guint64)size, G_FORMAT_SIZE_IEC_UNITS);
+	                : g_format_size((guint64)size);
 }
 
 static void attach_draw(struct ui_screen *s, struct ui *ui, int top, int rows, int cols)

@@ -405,6 +405,9 @@ class ImapActions(unittest.TestCase):
             s.wait_for("5 MB of data attached.")
             s.send("v")
             s.wait_for("big.bin")
+            # The file's size (5,242,880 bytes), not its base64 octets.
+            # (GLib puts a no-break space before the unit.)
+            s.wait_for(lambda t: re.search(r"big\.bin .* 5\.2\sMB", t), what="big.bin, 5.2 MB")
             uid = self.uids["big"]
 
             def part_fetches():
