@@ -417,7 +417,8 @@ static void attach_event(struct ui_screen *s, struct ui *ui, struct app_event *e
 		return;
 	if (ev->type == APP_EV_PROGRESS) {
 		char *done = size_text((int64_t)ev->done), *total = size_text((int64_t)ev->total);
-		ui_set_status(ui, false, _("Fetching the attachment: %s of %s"), done, total);
+		ui_set_progress(ui, ev->done, ev->total, _("Fetching the attachment: %s of %s"), done,
+			total);
 		g_free(done);
 		g_free(total);
 	} else if (ev->type == (enum app_event_type)APP_EV_PART) {

@@ -581,7 +581,7 @@ static void compose_event(struct ui_screen *s, struct ui *ui, struct app_event *
 		return;
 	}
 	if (ev->type == APP_EV_PROGRESS && ev->text) {
-		ui_set_status(ui, false, "%s", ev->text);
+		ui_set_progress(ui, ev->done, ev->total, "%s", ev->text);
 		return;
 	}
 	if (ev->type != APP_EV_JOB_DONE && ev->type != APP_EV_JOB_CANCELLED)

@@ -559,7 +559,7 @@ static void index_event(struct ui_screen *s, struct ui *ui, struct app_event *ev
 		query_refresh(is, &is->find, chunk);
 		query_refresh(is, &is->limit, chunk);
 		if (ev->total && ev->done < ev->total)
-			ui_set_status(ui, false, _("Loading headers: %llu of %llu"),
+			ui_set_progress(ui, ev->done, ev->total, _("Loading headers: %llu of %llu"),
 				(unsigned long long)ev->done, (unsigned long long)ev->total);
 		else
 			ui_set_status(ui, false, ngettext("%u message", "%u messages", is->msgs->len),

@@ -3,6 +3,7 @@
 #define MAILTUI_UI_PRIVATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <wchar.h>
 
 #include <curses.h>
@@ -52,6 +53,7 @@ struct ui {
 	int cert_account;
 	struct ui_screen *top;
 	char *status;       /* one line, terminal-safe, owned */
+	uint64_t progress_done, progress_total; /* a bar after the status; total 0: none */
 	bool status_error;
 	bool dirty;         /* redraw at the next idle */
 	bool colors;
@@ -62,6 +64,11 @@ void ui_push(struct ui *ui, struct ui_screen *s);
 void ui_pop(struct ui *ui);
 void ui_set_status(struct ui *ui, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The status line with a progress bar for done of total (long work:
+ * sending, fetching an attachment, loading headers).  The next
+ * ui_set_status() removes the bar. */
+void ui_set_progress(struct ui *ui, uint64_t done, uint64_t total, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void ui_redraw(struct ui *ui);
 /* Draw already terminal-safe text at y,x in exactly cols columns. */
 void ui_draw_text(int y, int x, const char *text, int cols, int attr);
