@@ -17,6 +17,7 @@ struct app_account {
 	struct app_worker *worker;
 	void *st; /* backend state: created and used on the worker only */
 	atomic_bool fetching; /* a fetch is queued or running */
+	void *send_st; /* send.c's state: worker only */
 };
 
 /* What a queued job needs: copies, since the UI may drop its own. */
@@ -33,7 +34,7 @@ struct job_args {
 };
 
 enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST,
-	OP_TAG, OP_FETCH };
+	OP_PART, OP_TAG, OP_FETCH };
 
 static void job_args_free(void *p)
 {
@@ -71,11 +72,15 @@ struct app_msg *app_msg_copy(const struct app_msg *m)
 	c->flags = m->flags;
 	c->size = m->size;
 	c->tags = g_strdup(m->tags);
+	c->from_addr = g_strdup(m->from_addr);
 	return c;
 }
 
 static int trust(struct app_account *acc, const char *pin, bool always, char **text)
 {
+	int sr;
+	if (app_send_trust(acc, pin, always, &sr, text))
+		return sr;
 	const struct config_url *u = acc->cfg->mode == CONFIG_MODE_IMAP ? &acc->cfg->imap : &acc->cfg->pop3;
 	if (always) {
 		int r = net_trust_add(NULL, u->host, u->port, pin);
@@ -118,6 +123,14 @@ static int run_job(struct app_job *job, void *data, char **text)
 		return ops->search(acc->st, job, a->folder, a->arg, text);
 	case OP_TRUST:
 		return trust(acc, a->arg, a->copy, text);
+	case OP_PART:
+		/* A backend that reads whole messages has every part in its
+		 * view already and may leave this out. */
+		if (!ops->fetch_part) {
+			*text = g_strdup(_("The server does not support this."));
+			return -1;
+		}
+		return ops->fetch_part(acc->st, job, a->folder, a->msg, a->arg, text);
 	case OP_TAG:
 		if (!ops->tag)
 			break;
@@ -172,9 +185,28 @@ void app_accounts_free(GPtrArray *accs)
 		app_worker_free(acc->worker);
 		if (acc->st && acc->ops)
 			acc->ops->close(acc->st);
+		app_send_state_free(acc->send_st);
 		g_free(acc);
 	}
 	g_ptr_array_free(accs, TRUE);
+}
+
+const struct app_backend_ops *app_account_backend(struct app_account *acc, void **st)
+{
+	if (acc->ops && !acc->st)
+		acc->st = acc->ops->open(acc->cfg);
+	*st = acc->st;
+	return acc->ops;
+}
+
+struct app_worker *app_account_worker(struct app_account *acc)
+{
+	return acc->worker;
+}
+
+void **app_account_send_state(struct app_account *acc)
+{
+	return &acc->send_st;
 }
 
 const struct config_account *app_account_config(const struct app_account *acc)
@@ -249,6 +281,25 @@ uint64_t app_account_fetch(struct app_account *acc)
 	if (atomic_exchange(&acc->fetching, true))
 		return 0;
 	return submit(acc, args(OP_FETCH, NULL, NULL));
+}
+
+uint64_t app_account_fetch_part(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, const char *section)
+{
+	struct job_args *a = args(OP_PART, folder, msg);
+	a->arg = g_strdup(section);
+	return submit(acc, a);
+}
+
+void app_part_free(void *p)
+{
+	struct app_part *part = p;
+	if (!part)
+		return;
+	g_free(part->section);
+	if (part->bytes)
+		g_bytes_unref(part->bytes);
+	g_free(part);
 }
 
 void app_cert_question_free(void *p)

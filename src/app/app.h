@@ -160,12 +160,15 @@ struct app_msg {
 	unsigned flags;    /* enum app_msg_flag */
 	uint64_t size;
 	char *tags;        /* local: space-separated notmuch tags; owned */
+	char *from_addr;   /* the sender's bare address, terminal-safe, or NULL; owned */
 };
 
 struct app_folder *app_folder_new(void);
 void app_folder_free(void *folder);
 struct app_msg *app_msg_new(void);
 void app_msg_free(void *msg);
+/* A deep copy (a screen keeping a message past the index's life).  Owned. */
+struct app_msg *app_msg_copy(const struct app_msg *m);
 
 /* Thread msgs (borrowed) by References and In-Reply-To, on the client.
  * Fills order[i] with the index into msgs of the i-th row and depth[i]
@@ -189,6 +192,8 @@ void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_c
  *   APP_EV_SEARCH    data: GArray of guint32 uids matching
  *   APP_EV_FLAGS     data: struct app_msg* with the new flags (uid/key set;
  *                    local accounts: tags and path updated too)
+ *   APP_EV_PART      data: struct app_part* of app_account_fetch_part();
+ *                    APP_EV_PROGRESS events (done/total bytes) come before it
  *   APP_EV_FETCHED   a fetch of new mail ended: done = messages stored,
  *                    total = deleted from the server, status 0 or -1,
  *                    text = the summary or the error (translated)
@@ -210,6 +215,7 @@ enum {
 	APP_EV_VIEW,
 	APP_EV_SEARCH,
 	APP_EV_FLAGS,
+	APP_EV_PART,
 	APP_EV_FETCHED,
 };
 
@@ -242,6 +248,10 @@ uint64_t app_account_tag(struct app_account *acc, const char *folder, const stru
  * APP_EV_PROGRESS, then APP_EV_FETCHED).  Returns 0 without queueing
  * when a fetch of this account is already queued or running. */
 uint64_t app_account_fetch(struct app_account *acc);
+/* Fetch one part's bytes (an attachment, on view or save only), with the
+ * transfer encoding undone; answered by APP_EV_PART. */
+uint64_t app_account_fetch_part(struct app_account *acc, const char *folder,
+	const struct app_msg *msg, const char *section);
 void app_account_cancel(struct app_account *acc, uint64_t job);
 
 /* APP_EV_CERT_QUESTION's data: the server's certificate is not trusted
@@ -251,12 +261,84 @@ struct app_cert_question {
 	char *host;  /* owned */
 	unsigned port;
 	char *pin;   /* "sha256//..." owned */
+	bool smtp;   /* asked while sending: retry with app_account_outbox_flush() */
 };
 void app_cert_question_free(void *q);
+
+/* APP_EV_PART's data. */
+struct app_part {
+	char *section; /* as asked, owned */
+	GBytes *bytes; /* decoded, owned (g_bytes_unref) */
+};
+void app_part_free(void *part);
 /* The user's answer: accept pin for this run, or always (written to the
  * trust file that IMAP, POP3 and SMTP share).  Queued like any job;
  * the UI then retries what failed. */
 uint64_t app_account_trust(struct app_account *acc, const char *pin, bool always);
+
+/* ---- writing and sending (send.c) ---------------------------------------
+ * Events, with numbers of their own so other event kinds can be added:
+ *   APP_EV_RAW     data: GBytes* of a whole message (fetch_raw, outbox_read)
+ *   APP_EV_OUTBOX  data: GPtrArray of struct app_outbox_item* (owned by the event)
+ *   APP_EV_PROGRESS  while a large message is sent: done/total bytes
+ * app_account_send's APP_EV_JOB_DONE status: 0 sent (text, when set, warns
+ * about the Sent copy or a refused recipient), APP_SEND_QUEUED the message
+ * waits in the outbox (text says why), -1 nothing was queued (the draft
+ * has a problem: text says which; the UI keeps the draft). */
+
+struct mime_draft;
+
+enum {
+	APP_EV_RAW = APP_EV_USER + 50,
+	APP_EV_OUTBOX,
+};
+
+#define APP_SEND_QUEUED 1
+
+/* Where a message being sent came from, so sending can finish the job:
+ * all optional (NULL), borrowed for the call (copied). */
+struct app_send_ref {
+	const char *reply_folder;          /* the original of a reply: */
+	const struct app_msg *reply_msg;   /*   marked answered once sent */
+	const char *draft_folder;          /* the postponed draft it was resumed from: */
+	const struct app_msg *draft_msg;   /*   deleted once sent or postponed again */
+	const char *outbox_id;             /* an outbox entry it replaces (edited) */
+};
+
+/* The whole message (for reply and forward).  APP_EV_RAW, or an error
+ * when the store cannot (a backend without fetch_raw). */
+uint64_t app_account_fetch_raw(struct app_account *acc, const char *folder,
+	const struct app_msg *msg);
+/* Build draft (ownership passes) on the worker, queue it in the outbox,
+ * send it; then store the Sent copy (\Seen), mark the reply's original
+ * answered, delete the resumed draft.  ref may be NULL. */
+uint64_t app_account_send(struct app_account *acc, struct mime_draft *draft,
+	const struct app_send_ref *ref);
+/* Store draft (ownership passes) in Drafts with \Draft; ref's draft_msg
+ * (the one it was resumed from) is deleted after. */
+uint64_t app_account_postpone(struct app_account *acc, struct mime_draft *draft,
+	const struct app_send_ref *ref);
+
+struct app_outbox_item {
+	char *id;          /* owned */
+	char *subject;     /* decoded, terminal-safe; owned */
+	char *recipients;  /* "a@b, c@d", terminal-safe; owned */
+	char *state;       /* translated word: "queued", "failed", ...; owned */
+	char *error;       /* translated sentence with the server's words, terminal-safe, or NULL */
+	bool editable;     /* refused for good or interrupted: edit or send again */
+	time_t created;
+};
+void app_outbox_item_free(void *item);
+
+/* The outbox: APP_EV_OUTBOX with every entry. */
+uint64_t app_account_outbox_list(struct app_account *acc);
+/* Send what waits (requeue_id, when set, is first made QUEUED again);
+ * messages already accepted get their Sent copy.  Then APP_EV_OUTBOX. */
+uint64_t app_account_outbox_flush(struct app_account *acc, const char *requeue_id);
+/* Delete one entry for good, then APP_EV_OUTBOX. */
+uint64_t app_account_outbox_delete(struct app_account *acc, const char *id);
+/* One entry's message: APP_EV_RAW. */
+uint64_t app_account_outbox_read(struct app_account *acc, const char *id);
 
 /* ---- words for lower layers' failures (translate at the edge) ----------- */
 

@@ -306,6 +306,12 @@ static void on_msg(const struct imap_msg *m, void *user)
 	am->date = m->internaldate_t;
 	if (m->envelope) {
 		am->from = address_text(m->envelope->from, m->envelope->n_from);
+		if (m->envelope->n_from && m->envelope->from->mailbox && m->envelope->from->host) {
+			char *raw = g_strdup_printf("%s@%s", m->envelope->from->mailbox,
+				m->envelope->from->host);
+			am->from_addr = core_safe_text(raw, (size_t)-1, false);
+			g_free(raw);
+		}
 		am->subject = mime_header_decode(m->envelope->subject ? m->envelope->subject : "");
 		am->message_id = g_strdup(m->envelope->message_id);
 		am->in_reply_to = g_strdup(m->envelope->in_reply_to);
@@ -332,6 +338,10 @@ static void on_msg(const struct imap_msg *m, void *user)
 static int imap_open_folder(void *st, struct app_job *job, const char *folder, char **err)
 {
 	struct imap_backend *b = st;
+	/* A fresh SELECT: UIDNEXT from an earlier one would miss the mail
+	 * that arrived since (a reload after expunge). */
+	g_free(b->selected);
+	b->selected = NULL;
 	if (select_folder(b, job, folder, err) < 0)
 		return -1;
 	const struct imap_mailbox *mb = imap_session_mailbox(b->s);
@@ -405,6 +415,33 @@ static const char *param(const struct imap_param *p, size_t n, const char *name)
 	return NULL;
 }
 
+/* A parameter by name, RFC 2231 continuations and charsets decoded
+ * (the server sends "filename*" as it is in the message).  Owned. */
+static char *param_decoded(const struct imap_param *p, size_t n, const char *name)
+{
+	GString *s = g_string_new(NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (!p[i].name || !p[i].value)
+			continue;
+		if (s->len)
+			g_string_append(s, "; ");
+		if (g_str_has_suffix(p[i].name, "*")) {
+			g_string_append_printf(s, "%s=%s", p[i].name, p[i].value);
+			continue;
+		}
+		g_string_append_printf(s, "%s=\"", p[i].name);
+		for (const char *c = p[i].value; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				g_string_append_c(s, '\\');
+			g_string_append_c(s, *c);
+		}
+		g_string_append_c(s, '"');
+	}
+	char *v = mime_param_decode(s->str, name);
+	g_string_free(s, TRUE);
+	return v;
+}
+
 static bool is_inline_text(const struct imap_body *b)
 {
 	if (g_ascii_strcasecmp(b->type, "text") != 0)
@@ -454,9 +491,14 @@ static void on_structure(const struct imap_msg *m, void *user)
 		l->section = g_strdup(*lb->section ? lb->section : "1");
 		l->encoding = g_strdup(lb->encoding);
 		l->charset = g_strdup(param(lb->params, lb->n_params, "charset"));
-		const char *fn = param(lb->disp_params, lb->n_disp_params, "filename");
-		l->filename = g_strdup(fn ? fn : param(lb->params, lb->n_params, "name"));
-		l->size = lb->size;
+		l->filename = param_decoded(lb->disp_params, lb->n_disp_params, "filename");
+		if (!l->filename)
+			l->filename = param_decoded(lb->params, lb->n_params, "name");
+		/* BODYSTRUCTURE counts encoded octets; people want the file's
+		 * size: base64 carries 57 bytes in each 78-octet line. */
+		l->size = lb->encoding && g_ascii_strcasecmp(lb->encoding, "base64") == 0
+			? lb->size / 78 * 57 + lb->size % 78 * 3 / 4
+			: lb->size;
 		l->inline_text = is_inline_text(lb);
 		g_ptr_array_add(c->leaves, l);
 	}
@@ -527,9 +569,14 @@ static int imap_open_message(void *st, struct app_job *job, const char *folder,
 		*err = g_strdup(_("The message is no longer on the server."));
 		return -1;
 	}
-	/* Reading a message marks it read, as in every mail client. */
-	if (!(msg->flags & APP_MSG_SEEN))
-		imap_uid_store(b->s, set, IMAP_STORE_ADD, "\\Seen", true, cancel);
+	/* Reading a message marks it read, as in every mail client (the
+	 * BODY.PEEK fetches above do not); the index hears it as FLAGS. */
+	if (!(msg->flags & APP_MSG_SEEN) &&
+	    imap_uid_store(b->s, set, IMAP_STORE_ADD, "\\Seen", true, cancel) == IMAP_OK) {
+		struct app_msg *m = app_msg_copy(msg);
+		m->flags |= APP_MSG_SEEN;
+		app_backend_post(job, APP_EV_FLAGS, m, app_msg_free);
+	}
 	app_backend_post(job, APP_EV_VIEW, view, (void (*)(void *))mime_view_free);
 	return 0;
 }
@@ -620,11 +667,195 @@ static int imap_search_op(void *st, struct app_job *job, const char *folder, con
 	return 0;
 }
 
+/* The part at section in a BODYSTRUCTURE (a lone body is section "1"). */
+static const struct imap_body *find_section(const struct imap_body *b, const char *section)
+{
+	if (strcmp(*b->section ? b->section : "1", section) == 0 &&
+	    g_ascii_strcasecmp(b->type, "multipart") != 0)
+		return b;
+	for (size_t i = 0; i < b->n_parts; i++) {
+		const struct imap_body *f = find_section(&b->parts[i], section);
+		if (f)
+			return f;
+	}
+	return b->message ? find_section(b->message, section) : NULL;
+}
+
+struct part_info {
+	uint32_t uid;
+	const char *section;
+	bool found;
+	char *encoding;
+	uint32_t size;
+};
+
+static void on_part_structure(const struct imap_msg *m, void *user)
+{
+	struct part_info *pi = user;
+	if (!m->body || pi->found || m->uid != pi->uid)
+		return;
+	const struct imap_body *b = find_section(m->body, pi->section);
+	if (!b)
+		return;
+	pi->found = true;
+	pi->encoding = g_strdup(b->encoding);
+	pi->size = b->size;
+}
+
+/* Bytes per partial fetch: progress between them, and a cancel is
+ * answered within one chunk. */
+#define PART_CHUNK (512u * 1024u)
+#define PART_MAX (1024u * 1024u * 1024u)
+
+static int imap_fetch_part(void *st, struct app_job *job, const char *folder,
+	const struct app_msg *msg, const char *section, char **err)
+{
+	struct imap_backend *b = st;
+	const volatile int *cancel = app_job_cancel_flag(job);
+	if (select_folder(b, job, folder, err) < 0)
+		return -1;
+	char set[16];
+	const char *sets[1] = { set };
+	snprintf(set, sizeof set, "%u", msg->uid);
+	const struct imap_fetch_opts fo = { .items = IMAP_FETCH_UID | IMAP_FETCH_BODYSTRUCTURE };
+	struct part_info pi = { .uid = msg->uid, .section = section };
+	enum imap_status s = imap_uid_fetch(b->s, sets, 1, &fo, on_part_structure, &pi, cancel);
+	if (s != IMAP_OK) {
+		g_free(pi.encoding);
+		return fail(b, job, s, err);
+	}
+	if (!pi.found) {
+		*err = g_strdup(_("The message is no longer on the server."));
+		return -1;
+	}
+	GByteArray *all = g_byte_array_sized_new(MIN(pi.size, PART_MAX));
+	uint64_t offset = 0;
+	for (;;) {
+		GByteArray *chunk = NULL;
+		s = imap_fetch_section(b->s, msg->uid, section, offset, PART_CHUNK, PART_CHUNK,
+			&chunk, cancel);
+		if (s != IMAP_OK)
+			break;
+		g_byte_array_append(all, chunk->data, chunk->len);
+		offset += chunk->len;
+		bool last = chunk->len < PART_CHUNK || offset >= PART_MAX;
+		g_byte_array_unref(chunk);
+		if (last)
+			break;
+		struct app_event *ev = app_event_new(APP_EV_PROGRESS, -1, 0, NULL);
+		ev->done = offset;
+		ev->total = MAX(offset, (uint64_t)pi.size);
+		app_job_post(job, ev);
+	}
+	if (s != IMAP_OK) {
+		g_byte_array_unref(all);
+		g_free(pi.encoding);
+		return fail(b, job, s, err);
+	}
+	struct app_part *part = g_new0(struct app_part, 1);
+	part->section = g_strdup(section);
+	part->bytes = mime_decode_transfer((const char *)all->data, all->len, pi.encoding);
+	g_byte_array_unref(all);
+	g_free(pi.encoding);
+	app_backend_post(job, APP_EV_PART, part, app_part_free);
+	return 0;
+}
+
 static void imap_accept_once(void *st, const char *pin)
 {
 	struct imap_backend *b = st;
 	g_free(b->accept_once);
 	b->accept_once = g_strdup(pin);
+}
+
+/* ---- whole messages: reply, forward, Sent and Drafts copies ---- */
+
+/* Messages bigger than this are not fetched whole (a reply needs text). */
+#define RAW_MAX (64u << 20)
+
+static int imap_fetch_raw(void *st, struct app_job *job, const char *folder,
+	const struct app_msg *msg, GBytes **out, char **err)
+{
+	struct imap_backend *b = st;
+	GByteArray *raw = NULL;
+	if (select_folder(b, job, folder, err) < 0)
+		return -1;
+	enum imap_status s = imap_fetch_section(b->s, msg->uid, "", 0, 0, RAW_MAX, &raw,
+		app_job_cancel_flag(job));
+	if (s == IMAP_ERR_MESSAGE || (s == IMAP_OK && raw->len == 0)) {
+		if (raw)
+			g_byte_array_unref(raw);
+		*err = g_strdup(_("The message is no longer on the server."));
+		return -1;
+	}
+	if (s != IMAP_OK)
+		return fail(b, job, s, err);
+	*out = g_byte_array_free_to_bytes(raw);
+	return 0;
+}
+
+/* The folder with a special-use role, from the server's list. */
+static char *folder_with_role(struct imap_backend *b, struct app_job *job, enum app_folder_role role)
+{
+	GPtrArray *list = NULL;
+	char *name = NULL;
+	if (imap_list_folders(b->s, false, &list, app_job_cancel_flag(job)) != IMAP_OK)
+		return NULL;
+	for (guint i = 0; i < list->len && !name; i++) {
+		const struct imap_folder *f = g_ptr_array_index(list, i);
+		if (role_of(f->special) == role && !(f->attrs & IMAP_MBX_NOSELECT))
+			name = g_strdup(f->name);
+	}
+	g_ptr_array_unref(list);
+	return name;
+}
+
+static int imap_append_op(void *st, struct app_job *job, enum app_folder_role role,
+	const char *name, const char *raw, size_t len, unsigned flags, char **err)
+{
+	struct imap_backend *b = st;
+	if (ensure(b, job, err) < 0)
+		return -1;
+	char *folder = name ? g_strdup(name) : folder_with_role(b, job, role);
+	if (!folder)
+		folder = g_strdup(role == APP_ROLE_DRAFTS ? "Drafts" : "Sent");
+	char *names = flag_names(flags);
+	enum imap_status s = imap_append(b->s, folder, names, 0, raw, len, NULL, NULL,
+		app_job_cancel_flag(job));
+	g_free(names);
+	if (s != IMAP_OK) {
+		int r = fail(b, job, s, err);
+		char *safe = core_safe_text(folder, (size_t)-1, false);
+		char *with = g_strdup_printf(_("Cannot store the message in %s: %s"), safe, *err);
+		g_free(*err);
+		*err = with;
+		g_free(safe);
+		g_free(folder);
+		return r;
+	}
+	g_free(folder);
+	return 0;
+}
+
+static int imap_delete_message(void *st, struct app_job *job, const char *folder,
+	const struct app_msg *msg, char **err)
+{
+	struct imap_backend *b = st;
+	const volatile int *cancel = app_job_cancel_flag(job);
+	if (select_folder(b, job, folder, err) < 0)
+		return -1;
+	char set[16];
+	snprintf(set, sizeof set, "%u", msg->uid);
+	enum imap_status s = imap_uid_store(b->s, set, IMAP_STORE_ADD, "\\Deleted", true, cancel);
+	/* UID EXPUNGE removes only this one; without UIDPLUS it stays
+	 * marked deleted rather than expunging the user's other choices. */
+	if (s == IMAP_OK)
+		s = imap_uid_expunge(b->s, set, cancel);
+	if (s == IMAP_ERR_UNSUPPORTED)
+		s = IMAP_OK;
+	if (s != IMAP_OK)
+		return fail(b, job, s, err);
+	return 0;
 }
 
 const struct app_backend_ops app_backend_imap = {
@@ -638,5 +869,9 @@ const struct app_backend_ops app_backend_imap = {
 	.move = imap_move,
 	.expunge = imap_expunge_op,
 	.search = imap_search_op,
+	.fetch_part = imap_fetch_part,
 	.accept_once = imap_accept_once,
+	.fetch_raw = imap_fetch_raw,
+	.append = imap_append_op,
+	.delete_message = imap_delete_message,
 };

@@ -811,6 +811,147 @@ static int local_fetch(void *st, struct app_job *job, char **err)
 	return 0;
 }
 
+/* ---- whole messages: reply, forward, drafts, the Sent copy ------------- */
+
+static char *message_path(struct local_backend *b, const struct app_msg *msg, char **err)
+{
+	if (!msg->key)
+		return g_strdup(msg->path);
+	struct local_db *db = open_db(b, false, err);
+	if (!db)
+		return NULL;
+	char *path = current_path(db, msg->key);
+	local_db_close(db);
+	if (!path)
+		*err = g_strdup(_("The message is no longer in the mail index."));
+	return path;
+}
+
+static int local_fetch_raw(void *st, struct app_job *job, const char *folder,
+	const struct app_msg *msg, GBytes **out, char **err)
+{
+	(void)job, (void)folder;
+	char *path = message_path(st, msg, err);
+	if (!path)
+		return -1;
+	char *data = NULL;
+	size_t len = 0;
+	int r = core_read_file(path, MAX_MESSAGE, &data, &len);
+	if (r < 0) {
+		char *safe = core_safe_text(path, (size_t)-1, false);
+		*err = g_strdup_printf(_("Cannot read %s: %s"), safe, g_strerror(-r));
+		g_free(safe);
+		g_free(path);
+		return -1;
+	}
+	g_free(path);
+	*out = g_bytes_new_take(data, len);
+	return 0;
+}
+
+/* CRLF (the wire's) to LF, as Maildir files are written.  Owned. */
+static char *to_lf(const char *raw, size_t len, size_t *out_len)
+{
+	char *out = g_malloc(len + 1);
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		if (!(raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n'))
+			out[n++] = raw[i];
+	out[n] = '\0';
+	*out_len = n;
+	return out;
+}
+
+/* The Sent copy and drafts: into the Maildir and the index, tagged so the
+ * Sent and Drafts searches find them (role), or with the folder's name
+ * as a tag (another folder), and flags as tags. */
+static int local_append(void *st, struct app_job *job, enum app_folder_role role, const char *name,
+	const char *raw, size_t len, unsigned flags, char **err)
+{
+	struct local_backend *b = st;
+	const char *add[6] = { 0 };
+	size_t na = 0;
+	(void)job;
+	add[na++] = b->cfg->name;
+	if (role == APP_ROLE_SENT)
+		add[na++] = "sent";
+	else if (role == APP_ROLE_DRAFTS)
+		add[na++] = "draft";
+	else if (name && *name && !strpbrk(name, " \t"))
+		add[na++] = name;
+	if ((flags & APP_MSG_DRAFT) && role != APP_ROLE_DRAFTS)
+		add[na++] = "draft";
+	if (flags & APP_MSG_FLAGGED)
+		add[na++] = "flagged";
+	const char *unread[] = { "unread", NULL };
+	const char *const *remove = (flags & APP_MSG_SEEN) ? unread : NULL;
+	if (!(flags & APP_MSG_SEEN))
+		add[na++] = "unread";
+
+	struct local_db *db = open_db(b, true, err);
+	if (!db)
+		return -1;
+	size_t n = 0;
+	char *data = to_lf(raw, len, &n);
+	enum local_index res = LOCAL_INDEX_ERROR;
+	char *path = NULL, *detail = NULL, *id = NULL;
+	int r = local_deliver(db, b->cfg->maildir, NULL, data, n, NULL, &res, &path, &detail);
+	g_free(data);
+	if (r == 0 && res == LOCAL_INDEX_NOT_MAIL) {
+		detail = g_strdup("notmuch would not index it");
+		r = -1;
+	}
+	if (r == 0)
+		r = local_id_of_file(db, path, &id, &detail);
+	/* A duplicate (the copy of a message already here) gets the tags
+	 * too; the flags follow in the file names. */
+	if (r == 0)
+		r = local_tag(db, id, add, remove, NULL, NULL, &detail);
+	local_db_close(db);
+	if (r < 0) {
+		char *safe = core_safe_text(detail ? detail : g_strerror(r < -1 ? -r : EIO),
+			(size_t)-1, false);
+		char *dir = core_safe_text(b->cfg->maildir, (size_t)-1, false);
+		*err = g_strdup_printf(_("Cannot store the message in %s: %s"), dir, safe);
+		g_free(dir);
+		g_free(safe);
+	} else {
+		core_log(CORE_LOG_APP, "stored <%s> in the Maildir", id);
+	}
+	g_free(detail);
+	g_free(path);
+	g_free(id);
+	return r < 0 ? -1 : 0;
+}
+
+/* A draft that was sent: gone for good, file and index entry. */
+static int local_delete_message(void *st, struct app_job *job, const char *folder,
+	const struct app_msg *msg, char **err)
+{
+	struct local_backend *b = st;
+	(void)job, (void)folder;
+	if (!msg->key) {
+		*err = g_strdup(_("This file is not in the mail index, so it has no tags."));
+		return -1;
+	}
+	struct local_db *db = open_db(b, true, err);
+	if (!db)
+		return -1;
+	const char *del[] = { "deleted", NULL };
+	char *detail = NULL, *q = id_query(msg->key);
+	int r = local_tag(db, msg->key, del, NULL, NULL, NULL, &detail);
+	if (r == 0)
+		r = local_purge(db, q, NULL, &detail);
+	local_db_close(db);
+	g_free(q);
+	if (r < 0) {
+		*err = tag_error(r, detail);
+		g_free(detail);
+		return -1;
+	}
+	return 0;
+}
+
 static void local_accept_once(void *st, const char *pin)
 {
 	struct local_backend *b = st;
@@ -832,4 +973,7 @@ const struct app_backend_ops app_backend_local = {
 	.accept_once = local_accept_once,
 	.tag = local_tag_op,
 	.fetch = local_fetch,
+	.fetch_raw = local_fetch_raw,
+	.append = local_append,
+	.delete_message = local_delete_message,
 };

@@ -39,5 +39,6 @@ void app_msg_free(void *p)
 	g_free(m->in_reply_to);
 	g_free(m->references);
 	g_free(m->tags);
+	g_free(m->from_addr);
 	g_free(m);
 }

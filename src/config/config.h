@@ -69,12 +69,15 @@ struct config_folder {
 };
 
 struct config_general {
-	/* All owned; defaults are filled in, so nothing is NULL but editor. */
+	/* All owned; defaults are filled in, so nothing is NULL but editor
+	 * and attachment_command. */
 	char *default_account;  /* checked; default: the first account */
 	char *editor;           /* overrides $VISUAL/$EDITOR */
 	char *html_command;     /* default: "w3m -dump -T text/html" */
 	char **pager_headers;   /* NULL-terminated; default From To Cc Date Subject */
 	char *sort;             /* "date" | "thread" */
+	char *attachment_command; /* views any attachment (%s: the file, %t: its
+	                             type); NULL: mailcap */
 };
 
 enum config_severity { CONFIG_ERROR, CONFIG_WARNING };

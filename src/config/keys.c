@@ -74,6 +74,7 @@ static const char *const general_keys[CFG_GENERAL_KEY_COUNT] = {
     [CFG_G_HTML_COMMAND] = "html_command",
     [CFG_G_PAGER_HEADERS] = "pager_headers",
     [CFG_G_SORT] = "sort",
+    [CFG_G_ATTACHMENT_COMMAND] = "attachment_command",
 };
 
 const char *cfg_account_key_name(enum cfg_account_key k)
@@ -239,6 +240,9 @@ void cfg_set_general_key(struct cfg_loader *ld, const char *key, const char *val
 		}
 		g_free(g->sort);
 		g->sort = g_strdup(value);
+		break;
+	case CFG_G_ATTACHMENT_COMMAND:
+		g->attachment_command = g_strdup(value);
 		break;
 	case CFG_GENERAL_KEY_COUNT:
 		break;

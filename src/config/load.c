@@ -313,6 +313,7 @@ void config_free(struct config *cfg)
 	g_free(cfg->general.html_command);
 	g_strfreev(cfg->general.pager_headers);
 	g_free(cfg->general.sort);
+	g_free(cfg->general.attachment_command);
 	g_ptr_array_free(cfg->accounts, TRUE);
 	g_ptr_array_free(cfg->diags, TRUE);
 	g_free(cfg);

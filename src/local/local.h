@@ -156,6 +156,10 @@ int local_messages(struct local_db *db, const char *query, unsigned what, local_
  * (g_ptr_array_unref, strings freed with it).  0, or -1 with *err. */
 int local_message_ids(struct local_db *db, const char *query, GPtrArray **ids, char **err);
 
+/* The Message-ID of the indexed file path (absolute).  *id owned.  0,
+ * -ENOENT when that file is not indexed, or -1 with *err. */
+int local_id_of_file(struct local_db *db, const char *path, char **id, char **err);
+
 /* One notmuch thread of a query.  Strings owned, as notmuch gives them. */
 struct local_thread {
 	char *id;

@@ -4,6 +4,7 @@
 #include "local/local_private.h"
 #include "core/core.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -208,6 +209,21 @@ int local_message_ids(struct local_db *db, const char *query, GPtrArray **ids, c
 		return -1;
 	}
 	*ids = a;
+	return 0;
+}
+
+int local_id_of_file(struct local_db *db, const char *path, char **id, char **err)
+{
+	notmuch_message_t *m = NULL;
+	notmuch_status_t st = notmuch_database_find_message_by_filename(db->nm, path, &m);
+	if (st != NOTMUCH_STATUS_SUCCESS) {
+		*err = local_status_text(db->nm, st, NULL);
+		return -1;
+	}
+	if (!m)
+		return -ENOENT;
+	*id = g_strdup(notmuch_message_get_message_id(m));
+	notmuch_message_destroy(m);
 	return 0;
 }
 

@@ -95,6 +95,24 @@ const char *mime_guess_type(const char *name, const void *data, size_t len)
 	return "application/octet-stream";
 }
 
+static GMimeObject *message_part(const char *name, const char *data, size_t len)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+	GMimeMessagePart *part;
+
+	g_object_unref(parser);
+	g_object_unref(stream);
+	if (!msg)
+		return NULL;
+	part = g_mime_message_part_new_with_message("rfc822", msg);
+	g_object_unref(msg);
+	g_mime_object_set_disposition(GMIME_OBJECT(part), GMIME_DISPOSITION_INLINE);
+	g_mime_object_set_content_disposition_parameter(GMIME_OBJECT(part), "filename", name);
+	return GMIME_OBJECT(part);
+}
+
 GMimeObject *mime_attachment_part(const char *path, struct mime_error *err)
 {
 	GError *gerr = NULL;
@@ -114,6 +132,18 @@ GMimeObject *mime_attachment_part(const char *path, struct mime_error *err)
 	}
 	base = g_path_get_basename(path);
 	type = mime_guess_type(base, data, len);
+	/* A forwarded message: RFC 2046 allows message/rfc822 only in 7bit or
+	 * 8bit, so it goes as a message part, not base64. */
+	if (strcmp(type, "message/rfc822") == 0) {
+		GMimeObject *mp = message_part(base, data, len);
+
+		if (mp) {
+			g_free(base);
+			g_free(data);
+			return mp;
+		}
+		type = "application/octet-stream";
+	}
 	mt = g_strsplit(type, "/", 2);
 	part = g_mime_part_new_with_type(mt[0], mt[1]);
 	g_strfreev(mt);

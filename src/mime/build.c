@@ -189,7 +189,7 @@ static char *serialise(GMimeMessage *msg, bool hide_bcc, size_t *len)
 }
 
 static enum mime_status add_addresses(GMimeMessage *msg, const struct mime_draft *d,
-                                      GPtrArray *rcpts, struct mime_error *err)
+                                      GPtrArray *rcpts, bool draft, struct mime_error *err)
 {
 	enum mime_status st;
 
@@ -200,7 +200,7 @@ static enum mime_status add_addresses(GMimeMessage *msg, const struct mime_draft
 		st = add_list(g_mime_message_get_bcc(msg), d->bcc, rcpts, err);
 	if (st == MIME_OK && d->reply_to)
 		st = add_list(g_mime_message_get_reply_to(msg), d->reply_to, NULL, err);
-	if (st == MIME_OK && rcpts->len == 0)
+	if (st == MIME_OK && rcpts->len == 0 && !draft)
 		st = mime_fail(err, MIME_ERR_NO_RECIPIENTS, 0, NULL);
 	return st;
 }
@@ -249,7 +249,7 @@ enum mime_status mime_build(const struct mime_draft *d, const struct mime_build_
 	m->recipients = g_ptr_array_new_with_free_func(g_free);
 	st = set_from(msg, d, o, err);
 	if (st == MIME_OK)
-		st = add_addresses(msg, d, m->recipients, err);
+		st = add_addresses(msg, d, m->recipients, o->draft, err);
 	if (st == MIME_OK)
 		st = set_content(msg, d, o->eight_bit, err);
 	if (st != MIME_OK)

@@ -217,3 +217,18 @@ time_t mime_parse_date(const char *raw)
 	g_date_time_unref(dt);
 	return t;
 }
+
+char *mime_param_decode(const char *params, const char *name)
+{
+	if (!params || !name)
+		return NULL;
+	mime_init();
+	GMimeParamList *list = g_mime_param_list_parse(NULL, params);
+	if (!list)
+		return NULL;
+	GMimeParam *p = g_mime_param_list_get_parameter(list, name);
+	const char *v = p ? g_mime_param_get_value(p) : NULL;
+	char *out = v ? g_utf8_make_valid(v, -1) : NULL;
+	g_object_unref(list);
+	return out;
+}

@@ -25,6 +25,12 @@ void mime_init(void);
  * raw may be NULL (gives "").  Owned. */
 char *mime_header_decode(const char *raw);
 
+/* Parameter name of a header's parameter list ("a=b; filename*=UTF-8''x",
+ * the text after the value), decoded: RFC 2231 (name*, name*0*, ...)
+ * and RFC 2047 words.  Owned UTF-8, not yet terminal-safe; NULL when
+ * absent. */
+char *mime_param_decode(const char *params, const char *name);
+
 /* An RFC 5322 date as UTC seconds; 0 when it cannot be read. */
 time_t mime_parse_date(const char *raw);
 
@@ -39,6 +45,7 @@ enum mime_status {
 	MIME_ERR_LINE_TOO_LONG, /* a line over MIME_MAX_LINE octets; line set */
 	MIME_ERR_NUL,           /* a NUL byte in a message given as text; line set */
 	MIME_ERR_INTERNAL,      /* GMime failed to serialise */
+	MIME_ERR_NO_LIST,       /* reply to the list: the message has no List-Post */
 };
 
 struct mime_error {
@@ -111,6 +118,7 @@ struct mime_build_opts {
 	bool eight_bit;   /* server offers 8BITMIME: UTF-8 text may go as 8bit */
 	int64_t date;     /* seconds since the epoch; 0: now */
 	const char *message_id; /* "<id>" or "id" to use, NULL: generated @ from domain */
+	bool draft;       /* a postponed draft: no recipients is fine */
 };
 
 /* A message ready for the wire.  All fields owned by the struct. */
@@ -144,6 +152,68 @@ enum mime_status mime_build(const struct mime_draft *d, const struct mime_build_
  * refused with its line number.  *out owned: mime_outgoing_free(). */
 enum mime_status mime_prepare_raw(const char *data, size_t len, const char *envelope_from,
 	struct mime_outgoing **out, struct mime_error *err);
+
+/* ---- replying, forwarding, resuming ------------------------------------ */
+
+/* "Re: subject" with any leading "Re:", "RE:", "Re[2]:" removed first, so
+ * prefixes never stack; "Fwd: subject" likewise ("Fwd:", "Fw:").  subject
+ * is decoded UTF-8 (may be NULL).  Owned. */
+char *mime_reply_subject(const char *subject);
+char *mime_forward_subject(const char *subject);
+
+/* A reply's References: the parent's References (or, without them, its
+ * In-Reply-To) followed by the parent's Message-ID ("<id>" or "id"); ids
+ * are "<...>" joined by spaces, duplicates dropped.  Any argument may be
+ * NULL.  Owned ("" when there is nothing). */
+char *mime_reply_references(const char *references, const char *in_reply_to,
+	const char *message_id);
+
+/* text with each line quoted: "> " before text, ">" before an empty or
+ * already quoted line.  LF line ends out.  Owned. */
+char *mime_quote_text(const char *text);
+
+enum mime_reply_kind {
+	MIME_REPLY_SENDER, /* Reply-To, else From */
+	MIME_REPLY_ALL,    /* that, plus To and Cc of the original, minus me */
+	MIME_REPLY_LIST,   /* the List-Post address (MIME_ERR_NO_LIST without one) */
+};
+
+struct mime_reply_opts {
+	const char *const *me;   /* my addresses, NULL-terminated (may be NULL): left
+	                            out of a reply to all */
+	const char *attribution; /* line before the quote: %n the author's name,
+	                            %d the original's date, %% a '%'; NULL: none.
+	                            Translated by the caller (this layer does not). */
+	const char *date_format; /* strftime format for %d, local time; NULL: "%Y-%m-%d %H:%M" */
+};
+
+/* A reply to the whole message raw: To/Cc by kind, Subject "Re: ...",
+ * In-Reply-To and References set, body the attribution and the quoted
+ * text (the first text/plain, or text/html made text; signature left
+ * out).  From is left NULL for the caller.  *out owned:
+ * mime_draft_free(). */
+enum mime_status mime_reply_draft(const char *raw, size_t len, enum mime_reply_kind kind,
+	const struct mime_reply_opts *o, struct mime_draft **out, struct mime_error *err);
+
+/* A forward of raw: Subject "Fwd: ...".  attach_path NULL: inline, the
+ * body is a blank line, banner (translated by the caller, e.g.
+ * "---------- Forwarded message ----------"), the original's From, Date,
+ * Subject, To, Cc and its text.  attach_path set: the caller has written
+ * raw to that file (named *.eml), which becomes the only attachment
+ * (sent as message/rfc822) and the body is empty.  *out owned. */
+enum mime_status mime_forward_draft(const char *raw, size_t len, const char *banner,
+	const char *attach_path, struct mime_draft **out, struct mime_error *err);
+
+/* A postponed draft (a message from the Drafts folder or the outbox)
+ * back into a draft: addresses, Subject, In-Reply-To, References, the
+ * first text/plain part as the body; every other part is written into
+ * attach_dir (which must exist and be private) under a safe name and
+ * listed in attachments.  *out owned. */
+enum mime_status mime_draft_from_message(const char *raw, size_t len, const char *attach_dir,
+	struct mime_draft **out, struct mime_error *err);
+
+/* A deep copy of d.  Owned. */
+struct mime_draft *mime_draft_copy(const struct mime_draft *d);
 
 /* ---- helpers shared with the sending side ------------------------------- */
 

@@ -32,6 +32,7 @@ const char *mime_status_name(enum mime_status st)
 	    [MIME_ERR_LINE_TOO_LONG] = "MIME_ERR_LINE_TOO_LONG",
 	    [MIME_ERR_NUL] = "MIME_ERR_NUL",
 	    [MIME_ERR_INTERNAL] = "MIME_ERR_INTERNAL",
+	    [MIME_ERR_NO_LIST] = "MIME_ERR_NO_LIST",
 	};
 
 	if ((unsigned)st < G_N_ELEMENTS(names) && names[st])

@@ -19,6 +19,7 @@ static const struct ui_binding accounts_bindings[] = {
 	{ "k, Up", N_("previous account") },
 	{ "Home, End", N_("first or last account") },
 	{ "Enter", N_("open the account") },
+	{ "O", N_("the outbox: messages waiting to be sent") },
 	{ "?", N_("this help") },
 	{ "Ctrl-L", N_("redraw the screen") },
 	{ "q", N_("quit") },
@@ -88,7 +89,10 @@ static bool accounts_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn
 		as->selected = 0;
 	else if (fn && key == KEY_END)
 		as->selected = MAX(n - 1, 0);
-	else if (n > 0 && ((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n')))) {
+	else if (n > 0 && !fn && key == 'O') {
+		const struct config_account *a = g_ptr_array_index(as->cfg->accounts, as->selected);
+		ui_push(ui, ui_outbox_screen_new(ui, ui_account_by_name(ui, a->name)));
+	} else if (n > 0 && ((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n')))) {
 		const struct config_account *a = g_ptr_array_index(as->cfg->accounts, as->selected);
 		ui_push(ui, ui_folders_screen_new(ui, ui_account_by_name(ui, a->name), a->name));
 	} else

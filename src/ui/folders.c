@@ -22,6 +22,8 @@ static const struct ui_binding folders_bindings[] = {
 	{ "Enter", N_("open the folder") },
 	{ "$", N_("refresh the folder list") },
 	{ "G", N_("fetch new mail (POP3 accounts)") },
+	{ "m", N_("write a new message") },
+	{ "O", N_("the outbox: messages waiting to be sent") },
 	{ "q", N_("back to the accounts") },
 	{ NULL, NULL },
 };
@@ -79,6 +81,10 @@ static bool folders_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		fs->job = app_account_list_folders(fs->acc);
 	else if (!fn && key == 'G')
 		fs->fetch_job = ui_fetch(ui, fs->acc);
+	else if (!fn && key == 'O')
+		ui_push(ui, ui_outbox_screen_new(ui, fs->acc));
+	else if (!fn && key == 'm')
+		ui_compose_key(ui, fs->acc, NULL, NULL, key, fn);
 	else if ((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n'))) {
 		if (n == 0)
 			return true;
@@ -129,6 +135,23 @@ static void folders_destroy(struct ui_screen *s)
 		g_ptr_array_unref(fs->folders);
 	g_free(fs->title);
 	g_free(fs);
+}
+
+GPtrArray *ui_folders_known(struct ui *ui, struct app_account *acc)
+{
+	for (struct ui_screen *s = ui->top; s; s = s->below) {
+		struct folders_screen *fs = (struct folders_screen *)s;
+		if (g_strcmp0(s->name, "folders") != 0 || fs->acc != acc || !fs->folders)
+			continue;
+		GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+		for (guint i = 0; i < fs->folders->len; i++) {
+			const struct app_folder *f = g_ptr_array_index(fs->folders, i);
+			if (f->selectable)
+				g_ptr_array_add(names, g_strdup(f->id));
+		}
+		return names;
+	}
+	return NULL;
 }
 
 struct ui_screen *ui_folders_screen_new(struct ui *ui, struct app_account *acc, const char *name)

@@ -27,6 +27,29 @@ struct index_screen {
 	bool loading;
 	bool keep_status;   /* a reload after a fetch: its summary stays shown */
 	int selected, scroll, rows;
+	int nrows;          /* rows shown: every message, or those in the limit */
+	/* "/" and "n" (find), "l" (limit): server searches answered with
+	 * the UIDs that match.  covered: the highest UID loaded when the
+	 * answer came; newer messages are asked about again. */
+	struct query {
+		char *text;        /* NFC, owned; NULL: none */
+		GHashTable *uids;  /* set of matching UIDs, NULL until answered */
+		uint64_t job;      /* the search running, 0 when none */
+		uint32_t covered;
+		bool stale;        /* answered while headers were still loading */
+	} find, limit;
+	bool find_jump;     /* select the next match when the answer comes */
+	char *limit_title;  /* the title with the limit, owned */
+	GPtrArray *folder_names; /* for "s" and "C" completion, owned, or NULL */
+	uint64_t folders_job;
+	GHashTable *moves;  /* job id -> struct pending_move*, owned */
+};
+
+struct pending_move {
+	uint32_t uid;
+	char *key;
+	char *dest;
+	bool copy;
 };
 
 static const struct ui_binding index_bindings[] = {
@@ -39,6 +62,15 @@ static const struct ui_binding index_bindings[] = {
 	{ "d, u", N_("delete or undelete") },
 	{ "$", N_("expunge deleted messages (asks first)") },
 	{ "o", N_("sort by thread or by date") },
+	{ "/", N_("search the folder on the server (text and headers)") },
+	{ "n", N_("next search match") },
+	{ "l", N_("limit to matching messages (empty: show all)") },
+	{ "s", N_("move the message to a folder (Tab completes)") },
+	{ "C", N_("copy the message to a folder (Tab completes)") },
+	{ "m", N_("write a new message") },
+	{ "r, g, L", N_("reply to the sender, to all, or to the list") },
+	{ "f, A", N_("forward inline or as an attachment") },
+	{ "R", N_("resume the selected draft") },
 	{ "+, -", N_("add or remove tags (POP3 accounts)") },
 	{ "G", N_("fetch new mail (POP3 accounts)") },
 	{ "q", N_("back to the folders") },
@@ -47,7 +79,14 @@ static const struct ui_binding index_bindings[] = {
 
 static const char *index_title(struct ui_screen *s)
 {
-	return ((struct index_screen *)s)->title;
+	struct index_screen *is = (struct index_screen *)s;
+	return is->limit_title ? is->limit_title : is->title;
+}
+
+static bool in_limit(struct index_screen *is, const struct app_msg *m)
+{
+	return !is->limit.text || (is->limit.uids &&
+		g_hash_table_contains(is->limit.uids, GUINT_TO_POINTER(m->uid)));
 }
 
 static int by_date(gconstpointer a, gconstpointer b, gpointer msgs)
@@ -59,15 +98,11 @@ static int by_date(gconstpointer a, gconstpointer b, gpointer msgs)
 	return ma->uid < mb->uid ? -1 : ma->uid > mb->uid;
 }
 
-/* Recompute the row order after messages arrived or the sort changed,
- * keeping the selection on the same message. */
-static void reorder(struct index_screen *is)
+/* Recompute the rows for keep (NULL or in msgs) to stay selected, or
+ * the last row when to_end. */
+static void reorder_keeping(struct index_screen *is, const struct app_msg *keep, bool was_at_end)
 {
 	guint n = is->msgs->len;
-	const struct app_msg *keep = NULL;
-	if (is->order && is->selected >= 0 && (guint)is->selected < n)
-		keep = g_ptr_array_index(is->msgs, is->order[is->selected]);
-	bool was_at_end = !is->order || is->selected + 1 >= (int)n;
 
 	is->order = g_renew(unsigned, is->order, n + 1);
 	is->depth = g_renew(int, is->depth, n + 1);
@@ -82,19 +117,45 @@ static void reorder(struct index_screen *is)
 		}
 		g_qsort_with_data(is->order, (gint)n, sizeof(unsigned), by_date, is->msgs);
 	}
-	/* Like mutt: the newest message is selected until the user moves. */
-	if (keep && !was_at_end) {
-		for (guint i = 0; i < n; i++)
-			if (g_ptr_array_index(is->msgs, is->order[i]) == keep)
-				is->selected = (int)i;
-	} else {
-		is->selected = n ? (int)n - 1 : 0;
+	/* A limit keeps only its rows (a thread may lose its root: the
+	 * tree then starts lower, as in mutt). */
+	guint shown = 0;
+	for (guint i = 0; i < n; i++) {
+		if (!in_limit(is, g_ptr_array_index(is->msgs, is->order[i])))
+			continue;
+		is->order[shown] = is->order[i];
+		is->depth[shown] = is->depth[i];
+		is->last[shown] = is->last[i];
+		shown++;
 	}
+	is->nrows = (int)shown;
+	/* Like mutt: the newest message is selected until the user moves. */
+	bool found = false;
+	if (keep && !was_at_end) {
+		for (guint i = 0; i < shown; i++)
+			if (g_ptr_array_index(is->msgs, is->order[i]) == keep) {
+				is->selected = (int)i;
+				found = true;
+			}
+	}
+	if (!found && (was_at_end || !keep))
+		is->selected = shown ? (int)shown - 1 : 0;
+	is->selected = CLAMP(is->selected, 0, MAX(is->nrows - 1, 0));
+}
+
+/* Recompute the row order after messages arrived or the sort changed,
+ * keeping the selection on the same message. */
+static void reorder(struct index_screen *is)
+{
+	const struct app_msg *keep = NULL;
+	if (is->order && is->selected >= 0 && is->selected < is->nrows)
+		keep = g_ptr_array_index(is->msgs, is->order[is->selected]);
+	reorder_keeping(is, keep, !is->order || is->selected + 1 >= is->nrows);
 }
 
 static struct app_msg *selected_msg(struct index_screen *is)
 {
-	if (!is->msgs->len || is->selected < 0 || (guint)is->selected >= is->msgs->len)
+	if (!is->order || is->selected < 0 || is->selected >= is->nrows)
 		return NULL;
 	return g_ptr_array_index(is->msgs, is->order[is->selected]);
 }
@@ -138,10 +199,11 @@ static void index_draw(struct ui_screen *s, struct ui *ui, int top, int rows, in
 	struct index_screen *is = (struct index_screen *)s;
 	(void)ui;
 	is->rows = rows;
-	guint n = is->msgs->len;
+	guint n = (guint)is->nrows;
 	if (n == 0) {
-		ui_draw_text(top + 1, 2, is->loading ? _("Loading messages...") : _("No messages."),
-			cols - 2, A_NORMAL);
+		ui_draw_text(top + 1, 2, is->loading ? _("Loading messages...")
+				       : is->limit.text ? _("No messages match the limit.")
+				       : _("No messages."), cols - 2, A_NORMAL);
 		return;
 	}
 	if (is->selected < is->scroll)
@@ -194,7 +256,7 @@ static void reload(struct index_screen *is)
 {
 	g_ptr_array_set_size(is->msgs, 0);
 	is->loading = true;
-	is->selected = is->scroll = 0;
+	is->selected = is->scroll = is->nrows = 0;
 	g_free(is->order);
 	is->order = NULL;
 	is->load_job = app_account_open_folder(is->acc, is->folder);
@@ -290,10 +352,237 @@ static void ask_tags(struct index_screen *is, struct ui *ui, bool add)
 	ui_prompt(ui, add ? _("Add tags: ") : _("Remove tags: "), NULL, tag_complete, tag_done, t);
 }
 
+/* ---- "/", "n" and "l": server searches ---------------------------------- */
+
+/* An older answer still on its way is ignored (its job id no longer
+ * matches) rather than cancelled: a search is short, and cancelling a
+ * command midway costs the connection. */
+static void run_query(struct index_screen *is, struct query *q)
+{
+	q->job = app_account_search(is->acc, is->folder, q->text);
+}
+
+static void set_query(struct index_screen *is, struct query *q, const char *text)
+{
+	g_free(q->text);
+	q->text = text && *text ? g_utf8_normalize(text, -1, G_NORMALIZE_NFC) : NULL;
+	if (q->uids)
+		g_hash_table_destroy(q->uids);
+	q->uids = NULL;
+	q->stale = false;
+	q->job = 0;
+	if (q->text)
+		run_query(is, q);
+}
+
+static bool row_found(int row, void *ctx)
+{
+	struct index_screen *is = ctx;
+	const struct app_msg *m = g_ptr_array_index(is->msgs, is->order[row]);
+	return is->find.uids && g_hash_table_contains(is->find.uids, GUINT_TO_POINTER(m->uid));
+}
+
+/* Select the next row the search found, saying so in the status line. */
+static void next_match(struct index_screen *is, struct ui *ui, bool first)
+{
+	bool wrapped;
+	int r = ui_next_match(is->nrows, is->selected, 1, row_found, is, &wrapped);
+	if (r < 0) {
+		ui_set_status(ui, true, _("No messages match \"%s\"."), is->find.text);
+		return;
+	}
+	if (r == is->selected && wrapped && !first) {
+		ui_set_status(ui, false, "%s", _("No more matches."));
+		return;
+	}
+	is->selected = r;
+	if (wrapped)
+		ui_set_status(ui, false, "%s", first ? _("Search wrapped to the top.")
+						  : _("No more matches below; back to the first."));
+	else
+		ui_set_status(ui, false, ngettext("%u message matches \"%s\".",
+			"%u messages match \"%s\".", g_hash_table_size(is->find.uids)),
+			g_hash_table_size(is->find.uids), is->find.text);
+}
+
+static void find_done(struct ui *ui, void *ctx, const char *text)
+{
+	struct index_screen *is = ctx;
+	if (!text || !*text)
+		return;
+	set_query(is, &is->find, text);
+	is->find_jump = true;
+	ui_set_status(ui, false, "%s", _("Searching..."));
+}
+
+static void update_limit_title(struct index_screen *is)
+{
+	g_free(is->limit_title);
+	is->limit_title = NULL;
+	if (is->limit.text) {
+		char *safe = core_safe_text(is->limit.text, (size_t)-1, false);
+		is->limit_title = g_strdup_printf(_("%s (limited to \"%s\")"), is->title, safe);
+		g_free(safe);
+	}
+}
+
+static void limit_done(struct ui *ui, void *ctx, const char *text)
+{
+	struct index_screen *is = ctx;
+	if (!text)
+		return;
+	set_query(is, &is->limit, text);
+	update_limit_title(is);
+	reorder(is);
+	ui_set_status(ui, false, "%s", is->limit.text ? _("Searching...") : _("Showing all messages."));
+}
+
+/* A search answer: the set of UIDs, what it covers, and what follows. */
+static void query_answered(struct index_screen *is, struct ui *ui, struct query *q, GArray *uids)
+{
+	if (q->uids)
+		g_hash_table_destroy(q->uids);
+	q->uids = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (guint i = 0; i < uids->len; i++)
+		g_hash_table_add(q->uids, GUINT_TO_POINTER(g_array_index(uids, guint32, i)));
+	q->covered = 0;
+	for (guint i = 0; i < is->msgs->len; i++)
+		q->covered = MAX(q->covered, ((struct app_msg *)g_ptr_array_index(is->msgs, i))->uid);
+	q->stale = is->loading;
+	q->job = 0;
+	if (q == &is->limit) {
+		reorder(is);
+		ui_set_status(ui, false, _("%d of %u messages match \"%s\"."), is->nrows,
+			is->msgs->len, q->text);
+	} else if (is->find_jump) {
+		is->find_jump = false;
+		next_match(is, ui, true);
+	}
+}
+
+/* Messages arrived after an answer (new mail): ask the server again
+ * about them rather than guess on the client. */
+static void query_refresh(struct index_screen *is, struct query *q, GPtrArray *chunk)
+{
+	if (!q->text || !q->uids || q->job)
+		return;
+	for (guint i = 0; i < chunk->len; i++)
+		if (((struct app_msg *)g_ptr_array_index(chunk, i))->uid > q->covered) {
+			run_query(is, q);
+			return;
+		}
+}
+
+/* ---- "s" and "C": move and copy ----------------------------------------- */
+
+static void pending_move_free(void *p)
+{
+	struct pending_move *pm = p;
+	g_free(pm->key);
+	g_free(pm->dest);
+	g_free(pm);
+}
+
+static GPtrArray *complete_folder(void *ctx, const char *text)
+{
+	struct index_screen *is = *(struct index_screen **)ctx;
+	if (!is->folder_names)
+		return NULL;
+	return ui_complete_words((const char *const *)is->folder_names->pdata,
+		is->folder_names->len, text);
+}
+
+struct move_ask {
+	struct index_screen *is; /* first: complete_folder reads it */
+	bool copy;
+};
+
+static void move_done(struct ui *ui, void *ctx, const char *text)
+{
+	struct move_ask *ma = ctx;
+	struct index_screen *is = ma->is;
+	bool copy = ma->copy;
+	g_free(ma);
+	struct app_msg *m = selected_msg(is);
+	if (!text || !*text || !m)
+		return;
+	if (strcmp(text, is->folder) == 0) {
+		ui_set_status(ui, true, "%s", _("The message is already in this folder."));
+		return;
+	}
+	bool known = !is->folder_names;
+	for (guint i = 0; !known && i < is->folder_names->len; i++)
+		known = strcmp(g_ptr_array_index(is->folder_names, i), text) == 0;
+	if (!known) {
+		ui_set_status(ui, true, _("There is no folder \"%s\"."), text);
+		return;
+	}
+	struct pending_move *pm = g_new0(struct pending_move, 1);
+	pm->uid = m->uid;
+	pm->key = g_strdup(m->key);
+	pm->dest = g_strdup(text);
+	pm->copy = copy;
+	uint64_t *job = g_new(uint64_t, 1);
+	*job = app_account_move(is->acc, is->folder, m, text, copy);
+	g_hash_table_insert(is->moves, job, pm);
+	ui_set_status(ui, false, copy ? _("Copying to %s...") : _("Moving to %s..."), text);
+}
+
+static void ask_move(struct index_screen *is, struct ui *ui, bool copy)
+{
+	if (!selected_msg(is))
+		return;
+	if (!is->folder_names)
+		is->folder_names = ui_folders_known(ui, is->acc);
+	if (!is->folder_names && !is->folders_job)
+		is->folders_job = app_account_list_folders(is->acc);
+	struct move_ask *ma = g_new0(struct move_ask, 1);
+	ma->is = is;
+	ma->copy = copy;
+	ui_prompt(ui, copy ? _("Copy to folder: ") : _("Move to folder: "), "", complete_folder,
+		move_done, ma);
+}
+
+/* The message left the folder: drop its row, selecting the next one. */
+static void remove_msg(struct index_screen *is, uint32_t uid, const char *key)
+{
+	struct app_msg *victim = NULL;
+	guint at = 0;
+	for (guint i = 0; i < is->msgs->len && !victim; i++) {
+		struct app_msg *m = g_ptr_array_index(is->msgs, i);
+		if (m->uid == uid && g_strcmp0(m->key, key) == 0) {
+			victim = m;
+			at = i;
+		}
+	}
+	if (!victim)
+		return;
+	const struct app_msg *keep = selected_msg(is);
+	int row = is->selected;
+	if (keep == victim) {
+		keep = row + 1 < is->nrows ? g_ptr_array_index(is->msgs, is->order[row + 1])
+		     : row > 0 ? g_ptr_array_index(is->msgs, is->order[row - 1]) : NULL;
+	}
+	g_ptr_array_remove_index(is->msgs, at);
+	reorder_keeping(is, keep, false);
+}
+
+const struct app_msg *ui_index_step(struct ui_screen *s, int delta)
+{
+	if (!s || g_strcmp0(s->name, "index") != 0)
+		return NULL;
+	struct index_screen *is = (struct index_screen *)s;
+	int to = is->selected + delta;
+	if (to < 0 || to >= is->nrows)
+		return NULL;
+	is->selected = to;
+	return selected_msg(is);
+}
+
 static bool index_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 {
 	struct index_screen *is = (struct index_screen *)s;
-	int n = (int)is->msgs->len;
+	int n = is->nrows;
 	int page = MAX(is->rows - 1, 1);
 
 	if (ui_confirm_pending(ui))
@@ -331,10 +620,26 @@ static bool index_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		is->threaded = !is->threaded;
 		reorder(is);
 		ui_set_status(ui, false, "%s", is->threaded ? _("Sorted by thread.") : _("Sorted by date."));
+	} else if (!fn && key == '/') {
+		ui_prompt(ui, _("Search: "), "", NULL, find_done, is);
+	} else if (!fn && key == 'n') {
+		if (!is->find.text)
+			ui_set_status(ui, true, "%s", _("No search yet: press / first."));
+		else if (is->find.job)
+			ui_set_status(ui, false, "%s", _("Searching..."));
+		else
+			next_match(is, ui, false);
+	} else if (!fn && key == 'l') {
+		ui_prompt(ui, _("Limit to messages containing (empty: all): "), is->limit.text, NULL,
+			limit_done, is);
+	} else if (!fn && (key == 's' || key == 'C')) {
+		ask_move(is, ui, key == 'C');
 	} else if ((fn && key == KEY_ENTER) || (!fn && (key == '\r' || key == '\n'))) {
 		struct app_msg *m = selected_msg(is);
 		if (m)
 			ui_push(ui, ui_pager_screen_new(ui, is->acc, is->folder, m));
+	} else if (ui_compose_key(ui, is->acc, is->folder, selected_msg(is), key, fn)) {
+		/* the compose screen is on top now */
 	} else
 		return false;
 	return true;
@@ -366,14 +671,19 @@ static void index_event(struct ui_screen *s, struct ui *ui, struct app_event *ev
 		return;
 	if (ev->type == (enum app_event_type)APP_EV_MSGS && ev->job == is->load_job) {
 		GPtrArray *chunk = ev->data;
-		for (guint i = 0; i < chunk->len; i++)
+		for (guint i = 0; i < chunk->len; i++) {
+			const struct app_msg *m = g_ptr_array_index(chunk, i);
+			ui_addrbook_add(m->from, m->from_addr); /* for completion when writing */
 			g_ptr_array_add(is->msgs, g_ptr_array_index(chunk, i));
+		}
 		g_ptr_array_set_free_func(chunk, NULL); /* the messages moved to us */
 		reorder(is);
+		query_refresh(is, &is->find, chunk);
+		query_refresh(is, &is->limit, chunk);
 		if (is->keep_status)
 			; /* the fetch summary stays */
 		else if (ev->total && ev->done < ev->total)
-			ui_set_status(ui, false, _("Loading headers: %llu of %llu"),
+			ui_set_progress(ui, ev->done, ev->total, _("Loading headers: %llu of %llu"),
 				(unsigned long long)ev->done, (unsigned long long)ev->total);
 		else
 			ui_set_status(ui, false, ngettext("%u message", "%u messages", is->msgs->len),
@@ -395,11 +705,48 @@ static void index_event(struct ui_screen *s, struct ui *ui, struct app_event *ev
 		   ev->done > 0) {
 		is->keep_status = true;
 		reload(is);
+	} else if (ev->type == (enum app_event_type)APP_EV_SEARCH) {
+		if (ev->job && ev->job == is->find.job)
+			query_answered(is, ui, &is->find, ev->data);
+		else if (ev->job && ev->job == is->limit.job)
+			query_answered(is, ui, &is->limit, ev->data);
+	} else if (ev->type == (enum app_event_type)APP_EV_FOLDERS && ev->job == is->folders_job) {
+		/* A copy: the folders screen below takes the list itself. */
+		GPtrArray *folders = ev->data;
+		if (is->folder_names)
+			g_ptr_array_unref(is->folder_names);
+		is->folder_names = g_ptr_array_new_with_free_func(g_free);
+		for (guint i = 0; folders && i < folders->len; i++) {
+			const struct app_folder *f = g_ptr_array_index(folders, i);
+			if (f->selectable)
+				g_ptr_array_add(is->folder_names, g_strdup(f->id));
+		}
+		is->folders_job = 0;
 	} else if (ev->type == APP_EV_JOB_DONE) {
 		if (ev->job == is->load_job) {
 			is->loading = false;
 			is->keep_status = false;
+			/* Answers that came while loading: ask again over all. */
+			if (is->find.stale)
+				run_query(is, &is->find);
+			if (is->limit.stale)
+				run_query(is, &is->limit);
+			is->find.stale = is->limit.stale = false;
 		}
+		if (ev->job == is->find.job || ev->job == is->limit.job) {
+			if (ev->status != 0) /* a failed search leaves nothing pending */
+				(ev->job == is->find.job ? &is->find : &is->limit)->job = 0;
+		}
+		if (ev->job == is->folders_job && ev->status != 0)
+			is->folders_job = 0;
+		struct pending_move *pm = g_hash_table_lookup(is->moves, &ev->job);
+		if (pm && ev->status == 0) {
+			ui_set_status(ui, false, pm->copy ? _("Copied to %s.") : _("Moved to %s."), pm->dest);
+			if (!pm->copy)
+				remove_msg(is, pm->uid, pm->key);
+		}
+		if (pm)
+			g_hash_table_remove(is->moves, &ev->job);
 		if (ev->status != 0 && ev->text)
 			ui_set_status(ui, true, "%s", ev->text);
 		else if (ev->job == is->expunge_job)
@@ -412,6 +759,12 @@ static void index_destroy(struct ui_screen *s)
 	struct index_screen *is = (struct index_screen *)s;
 	if (is->loading)
 		app_account_cancel(is->acc, is->load_job);
+	set_query(is, &is->find, NULL);
+	set_query(is, &is->limit, NULL);
+	g_free(is->limit_title);
+	if (is->folder_names)
+		g_ptr_array_unref(is->folder_names);
+	g_hash_table_destroy(is->moves);
 	g_ptr_array_unref(is->msgs);
 	g_free(is->order);
 	g_free(is->depth);
@@ -437,6 +790,7 @@ struct ui_screen *ui_index_screen_new(struct ui *ui, struct app_account *acc, co
 	is->folder = g_strdup(folder);
 	is->title = g_strdup(display);
 	is->msgs = g_ptr_array_new_with_free_func(app_msg_free);
+	is->moves = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, pending_move_free);
 	is->threaded = g_strcmp0(ui->cfg->general.sort, "date") != 0;
 	reload(is);
 	return &is->base;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -38,17 +39,50 @@ void ui_pop(struct ui *ui)
 	ui->dirty = true;
 }
 
+static int color_attr(struct ui *ui, enum ui_color c, int fallback);
+
+static void set_status_v(struct ui *ui, bool error, const char *fmt, va_list ap)
+{
+	char *raw = g_strdup_vprintf(fmt, ap);
+	g_free(ui->status);
+	ui->status = core_safe_text(raw, (size_t)-1, false);
+	ui->status_error = error;
+	ui->progress_done = ui->progress_total = 0;
+	ui->dirty = true;
+	g_free(raw);
+}
+
 void ui_set_status(struct ui *ui, bool error, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *raw = g_strdup_vprintf(fmt, ap);
+	set_status_v(ui, error, fmt, ap);
 	va_end(ap);
-	g_free(ui->status);
-	ui->status = core_safe_text(raw, (size_t)-1, false);
-	ui->status_error = error;
-	ui->dirty = true;
-	g_free(raw);
+}
+
+void ui_set_progress(struct ui *ui, uint64_t done, uint64_t total, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_status_v(ui, false, fmt, ap);
+	va_end(ap);
+	ui->progress_done = MIN(done, total);
+	ui->progress_total = total;
+}
+
+/* "[#########           ]  45%" in the last columns of the status line. */
+static void draw_progress(struct ui *ui, int row, int cols)
+{
+	int width = MIN(30, cols / 3);
+	if (!ui->progress_total || width < 8)
+		return;
+	int fill = (int)(ui->progress_done * (uint64_t)width / ui->progress_total);
+	int pct = (int)(ui->progress_done * 100 / ui->progress_total);
+	char *bar = g_strdup_printf("[%.*s%*s] %3d%%", fill,
+		"##############################", width - fill, "", pct);
+	int w = (int)strlen(bar);
+	ui_draw_text(row, cols - w, bar, w, color_attr(ui, UI_COLOR_BAR, A_REVERSE));
+	g_free(bar);
 }
 
 void ui_draw_text(int y, int x, const char *text, int cols, int attr)
@@ -94,6 +128,7 @@ void ui_redraw(struct ui *ui)
 		curs_set(1);
 	} else {
 		ui_draw_text(rows - 1, 0, ui->status ? ui->status : "", cols, attr);
+		draw_progress(ui, rows - 1, cols);
 		curs_set(0);
 	}
 	refresh();
@@ -124,8 +159,11 @@ static void answer_key(struct ui *ui, wint_t key, bool fn)
 			ui_set_status(ui, false, "%s", key == 'a'
 				? _("Certificate accepted always. Retrying...")
 				: _("Certificate accepted for this session. Retrying..."));
-			/* Retry by reloading the screen that failed. */
-			if (ui->top && ui->top->key)
+			/* Retry by reloading the screen that failed; what waits
+			 * to be sent goes again. */
+			if (ui->cert->smtp)
+				app_account_outbox_flush(acc, NULL);
+			else if (ui->top && ui->top->key)
 				ui->top->key(ui->top, ui, '$', false);
 		} else {
 			ui_set_status(ui, true, "%s", _("Certificate rejected."));
@@ -223,9 +261,12 @@ static void on_event(void *ctx, struct app_event *ev)
 		ui->dirty = true;
 		return;
 	}
-	for (struct ui_screen *s = ui->top; s; s = s->below)
+	/* A screen may close itself on an event (compose after sending). */
+	for (struct ui_screen *s = ui->top, *below; s; s = below) {
+		below = s->below;
 		if (s->event)
 			s->event(s, ui, ev);
+	}
 	ui->dirty = true;
 }
 
@@ -304,6 +345,12 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	app_install_signals(app); /* after initscr: ours must own SIGWINCH */
 
 	ui.accounts = app_accounts_new(app, cfg);
+	/* What waits in the outboxes goes now, in the background. */
+	for (guint i = 0; i < ui.accounts->len; i++) {
+		struct app_account *acc = g_ptr_array_index(ui.accounts, i);
+		if (app_account_config(acc)->smtp.set)
+			app_account_outbox_flush(acc, NULL);
+	}
 	ui.view_opts.headers = (const char *const *)cfg->general.pager_headers;
 	ui.view_opts.html_command = cfg->general.html_command;
 	ui.view_opts.cols = COLS;
@@ -334,6 +381,7 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	ui_terminal_release();
 	app_accounts_free(ui.accounts); /* joins the workers after the screen is gone */
 	app_cert_question_free(ui.cert);
+	ui_addrbook_clear();
 	g_free(ui.confirm);
 	g_free(ui.status);
 	return 0;

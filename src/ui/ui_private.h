@@ -3,6 +3,7 @@
 #define MAILTUI_UI_PRIVATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <wchar.h>
 
 #include <curses.h>
@@ -52,6 +53,7 @@ struct ui {
 	int cert_account;
 	struct ui_screen *top;
 	char *status;       /* one line, terminal-safe, owned */
+	uint64_t progress_done, progress_total; /* a bar after the status; total 0: none */
 	bool status_error;
 	bool dirty;         /* redraw at the next idle */
 	bool colors;
@@ -62,6 +64,11 @@ void ui_push(struct ui *ui, struct ui_screen *s);
 void ui_pop(struct ui *ui);
 void ui_set_status(struct ui *ui, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The status line with a progress bar for done of total (long work:
+ * sending, fetching an attachment, loading headers).  The next
+ * ui_set_status() removes the bar. */
+void ui_set_progress(struct ui *ui, uint64_t done, uint64_t total, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void ui_redraw(struct ui *ui);
 /* Draw already terminal-safe text at y,x in exactly cols columns. */
 void ui_draw_text(int y, int x, const char *text, int cols, int attr);
@@ -110,6 +117,59 @@ struct ui_screen *ui_pager_screen_new(struct ui *ui, struct app_account *acc, co
 /* G on the folders and index screens: fetch new mail of acc (POP3),
  * saying so in the status line.  The job id, 0 when one already runs. */
 uint64_t ui_fetch(struct ui *ui, struct app_account *acc);
+
+/* The folder ids (owned array of owned strings) of acc's selectable
+ * folders, from its folders screen on the stack; NULL when none has
+ * them yet.  Lets the index complete folder names without asking the
+ * server again. */
+GPtrArray *ui_folders_known(struct ui *ui, struct app_account *acc);
+/* index.c: move the selection of an index screen by delta rows; the
+ * message now selected (borrowed until the index changes), or NULL when
+ * there is none that way (the selection stays). */
+const struct app_msg *ui_index_step(struct ui_screen *index, int delta);
+/* attach.c - the attachments of a pager's view (borrowed: the pager is
+ * below and outlives this screen). */
+struct ui_screen *ui_attach_screen_new(struct ui *ui, struct app_account *acc, const char *folder,
+	const struct app_msg *msg, struct mime_view *view);
+/* pager.c: show a view that is not a message (a viewer's text output);
+ * view owned by the screen. */
+struct ui_screen *ui_pager_text_screen_new(const char *title, struct mime_view *view);
+/* A copy of m's identity (uid, key, path), flags, size and subject, for
+ * a screen that outlives the index's row.  Owned: app_msg_free(). */
+struct app_msg *ui_msg_identity(const struct app_msg *m);
+
+/* find.c - pure search helpers.  ui_text_find: the first match of needle
+ * in hay at or after byte from, ignoring case (per character); its byte
+ * range in *start, *end.  ui_next_match: the next row (after from, in
+ * the direction of step, wrapping) for which is_match holds, or -1;
+ * *wrapped when it went past an end (a lone match at from itself comes
+ * back with *wrapped set). */
+bool ui_text_find(const char *hay, const char *needle, size_t from, size_t *start, size_t *end);
+int ui_next_match(int nrows, int from, int step, bool (*is_match)(int row, void *ctx), void *ctx,
+	bool *wrapped);
+/* compose.c - writing: the editor, then the review screen (issue 5). */
+enum ui_compose_kind {
+	UI_COMPOSE_NEW, UI_COMPOSE_REPLY, UI_COMPOSE_REPLY_ALL, UI_COMPOSE_REPLY_LIST,
+	UI_COMPOSE_FORWARD, UI_COMPOSE_FORWARD_ATTACH, UI_COMPOSE_RESUME, UI_COMPOSE_OUTBOX,
+};
+/* Push the compose screen: folder/msg (borrowed, copied) are the original
+ * or the draft to resume (NULL for a new message); outbox_id the outbox
+ * entry to edit (UI_COMPOSE_OUTBOX). */
+void ui_compose_start(struct ui *ui, struct app_account *acc, enum ui_compose_kind kind,
+	const char *folder, const struct app_msg *msg, const char *outbox_id);
+/* The writing keys of the index and the pager (m r g L f A R) on msg
+ * (may be NULL); true when key was one of them. */
+bool ui_compose_key(struct ui *ui, struct app_account *acc, const char *folder,
+	const struct app_msg *msg, wint_t key, bool fn);
+/* outbox.c */
+struct ui_screen *ui_outbox_screen_new(struct ui *ui, struct app_account *acc);
+/* addrbook.c - addresses seen this run, for completion (UI thread). */
+void ui_addrbook_add(const char *name, const char *addr);
+GPtrArray *ui_addrbook_complete(void *ctx, const char *text);
+void ui_addrbook_clear(void);
+/* "Name <addr>", the name quoted when it needs it; addr alone without
+ * a name.  Owned. */
+char *ui_address_format(const char *name, const char *addr);
 
 /* help.c */
 struct ui_screen *ui_help_screen_new(const struct ui_screen *of);

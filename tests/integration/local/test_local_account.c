@@ -545,6 +545,101 @@ static void test_configured_folders(void)
 	fx_close(&f);
 }
 
+/* Writing from a POP3 account: reply and forward read the whole file,
+ * drafts and the Sent copy go into the Maildir with their tags, a
+ * resumed draft is deleted for good, the original is marked replied. */
+static void test_compose_store(void)
+{
+	struct fx f;
+	char *smtp = g_strdup_printf("smtp_url = smtp://%s:%u\n", testenv_get("HOST"),
+		testenv_port("SMTP_PORT"));
+	fx_open(&f, testenv_port("POP3S_PORT"), smtp);
+	g_free(smtp);
+	fetch_bob(&f, seeded_count());
+	GPtrArray *msgs = open_folder(&f, "tag:inbox", NULL);
+	const struct app_msg *orig = msg_with_subject(msgs, "Thư số 14: meeting");
+
+	/* The whole message, as the file has it. */
+	GPtrArray *evs = wait_job(f.app, app_account_fetch_raw(f.bob, "tag:inbox", orig));
+	assert_ok(evs);
+	GBytes *raw = find(evs, APP_EV_RAW)->data;
+	char *file = NULL;
+	gsize flen = 0;
+	g_assert_true(g_file_get_contents(orig->path, &file, &flen, NULL));
+	g_assert_cmpmem(g_bytes_get_data(raw, NULL), g_bytes_get_size(raw), file, flen);
+	g_free(file);
+	g_ptr_array_unref(evs);
+
+	/* Postpone twice: the second replaces the first. */
+	struct mime_draft *d = mime_draft_new();
+	d->to = g_strdup("someone@elsewhere.test");
+	d->subject = g_strdup("Nháp thư");
+	d->body = g_strdup("Bản nháp.\n");
+	evs = wait_job(f.app, app_account_postpone(f.bob, d, NULL));
+	assert_ok(evs);
+	g_ptr_array_unref(evs);
+	GPtrArray *drafts = open_folder(&f, "tag:draft", NULL);
+	g_assert_cmpuint(drafts->len, ==, 1);
+	const struct app_msg *d1 = drafts->pdata[0];
+	g_assert_true(d1->flags & APP_MSG_DRAFT);
+	g_assert_true(d1->flags & APP_MSG_SEEN);
+	char *ff = file_flags(d1->path);
+	g_assert_cmpstr(ff, ==, "cur DS");
+	g_free(ff);
+	char *d1_path = g_strdup(d1->path);
+	d = mime_draft_new();
+	d->to = g_strdup("someone@elsewhere.test");
+	d->subject = g_strdup("Nháp thư (2)");
+	d->body = g_strdup("Bản nháp thứ hai.\n");
+	struct app_send_ref ref = { .draft_folder = "tag:draft", .draft_msg = d1 };
+	evs = wait_job(f.app, app_account_postpone(f.bob, d, &ref));
+	assert_ok(evs);
+	g_ptr_array_unref(evs);
+	g_assert_false(g_file_test(d1_path, G_FILE_TEST_EXISTS));
+	g_free(d1_path);
+	g_ptr_array_unref(drafts);
+	drafts = open_folder(&f, "tag:draft", NULL);
+	g_assert_cmpuint(drafts->len, ==, 1);
+	g_assert_cmpstr(((struct app_msg *)drafts->pdata[0])->subject, ==, "Nháp thư (2)");
+
+	/* Send it as a reply (to another domain: the SMTP server only logs
+	 * it): the Sent copy is stored, read; the original is replied; the
+	 * draft is gone. */
+	d = mime_draft_new();
+	d->to = g_strdup("someone@elsewhere.test");
+	d->subject = g_strdup("Re: Thư số 14: meeting");
+	d->body = g_strdup("Cảm ơn.\n");
+	struct app_send_ref sref = { .reply_folder = "tag:inbox", .reply_msg = orig,
+		.draft_folder = "tag:draft", .draft_msg = drafts->pdata[0] };
+	evs = wait_job(f.app, app_account_send(f.bob, d, &sref));
+	assert_ok(evs);
+	g_test_message("send: %s", last(evs)->text ? last(evs)->text : "ok");
+	g_assert_null(last(evs)->text); /* no warning: the copy was stored */
+	g_ptr_array_unref(evs);
+	GPtrArray *sent = open_folder(&f, "tag:sent", NULL);
+	g_assert_cmpuint(sent->len, ==, 1);
+	const struct app_msg *copy = sent->pdata[0];
+	g_assert_cmpstr(copy->subject, ==, "Re: Thư số 14: meeting");
+	g_assert_nonnull(strstr(copy->tags, "bob"));
+	ff = file_flags(copy->path);
+	g_assert_cmpstr(ff, ==, "cur S");
+	g_free(ff);
+	GPtrArray *replied = open_folder(&f, "tag:replied", NULL);
+	g_assert_cmpuint(replied->len, ==, 1);
+	g_assert_cmpstr(((struct app_msg *)replied->pdata[0])->key, ==, orig->key);
+	ff = file_flags(((struct app_msg *)replied->pdata[0])->path);
+	g_assert_cmpstr(ff, ==, "cur R");
+	g_free(ff);
+	GPtrArray *none = open_folder(&f, "tag:draft", NULL);
+	g_assert_cmpuint(none->len, ==, 0);
+	g_ptr_array_unref(none);
+	g_ptr_array_unref(replied);
+	g_ptr_array_unref(sent);
+	g_ptr_array_unref(drafts);
+	g_ptr_array_unref(msgs);
+	fx_close(&f);
+}
+
 /* No server: reading works, fetch says it cannot reach it, by name. */
 static void test_fetch_offline(void)
 {
@@ -608,6 +703,10 @@ static void t_folders(void)
 {
 	fresh(test_configured_folders);
 }
+static void t_compose(void)
+{
+	fresh(test_compose_store);
+}
 static void t_offline(void)
 {
 	fresh(test_fetch_offline);
@@ -624,6 +723,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/local-account/read", t_read);
 	g_test_add_func("/local-account/unindexed", t_unindexed);
 	g_test_add_func("/local-account/configured-folders", t_folders);
+	g_test_add_func("/local-account/compose-store", t_compose);
 	g_test_add_func("/local-account/fetch-offline", t_offline);
 	int r = g_test_run();
 	rm_rf(state_dir);

@@ -179,6 +179,7 @@ static void test_defaults(void)
 	/* The first account is the default one. */
 	g_assert_cmpstr(cfg->general.default_account, ==, "home");
 	g_assert_cmpstr(cfg->general.sort, ==, "date");
+	g_assert_null(cfg->general.attachment_command); /* mailcap decides */
 	g_assert_cmpuint(g_strv_length(cfg->general.pager_headers), ==, 5);
 	config_free(cfg);
 	g_free(path);
@@ -508,6 +509,20 @@ static void test_ca_file_exists(void)
 	g_free(ca);
 }
 
+/* attachment_command is kept as written: %s and %t are the UI's. */
+static void test_attachment_command(void)
+{
+	char *path = cfgtest_write("attcmd", "[general]\nattachment_command = xdg-open %s\n" IMAP_OK,
+		0600);
+	struct config *cfg = config_load(path);
+
+	cfgtest_dump(cfg);
+	g_assert_false(config_has_errors(cfg));
+	g_assert_cmpstr(cfg->general.attachment_command, ==, "xdg-open %s");
+	config_free(cfg);
+	g_free(path);
+}
+
 /* Messages come sorted by line, whatever pass found them. */
 static void test_sorted(void)
 {
@@ -584,6 +599,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/config/load/folders", test_folders);
 	g_test_add_func("/config/load/ca_file", test_ca_file_exists);
 	g_test_add_func("/config/load/sorted", test_sorted);
+	g_test_add_func("/config/load/attachment-command", test_attachment_command);
 	g_test_add_func("/config/summary/imap", test_summary);
 	g_test_add_func("/config/summary/pop3", test_summary_pop3_no_smtp);
 	r = g_test_run();

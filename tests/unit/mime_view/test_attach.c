@@ -97,6 +97,32 @@ static void test_safe_names(void)
 	}
 }
 
+/* Parameters as an IMAP BODYSTRUCTURE gives them: RFC 2231 with a
+ * charset, continuations, RFC 2047 words, plain. */
+static void test_param_decode(void)
+{
+	static const struct {
+		const char *params, *name, *expect;
+	} cases[] = {
+	    {"filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20th%C3%A1ng%203.txt", "filename",
+	     "B\xc3\xa1o c\xc3\xa1o th\xc3\xa1ng 3.txt"},
+	    {"filename*0*=UTF-8''T%C3%A0i; filename*1=\" li\xe1\xbb\x87u.pdf\"", "filename",
+	     "T\xc3\xa0i li\xe1\xbb\x87u.pdf"},
+	    {"name=\"=?UTF-8?B?VMOgaSBsaeG7h3UucGRm?=\"", "name", "T\xc3\xa0i li\xe1\xbb\x87u.pdf"},
+	    {"charset=\"utf-8\"; name=\"big.bin\"", "name", "big.bin"},
+	    {"charset=utf-8", "name", NULL},
+	    {"", "name", NULL},
+	    {NULL, "name", NULL},
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *v = mime_param_decode(cases[i].params, cases[i].name);
+
+		g_test_message("case %zu", i);
+		g_assert_cmpstr(v, ==, cases[i].expect);
+		g_free(v);
+	}
+}
+
 static void test_safe_name_long(void)
 {
 	GString *in = g_string_new(NULL);
@@ -274,6 +300,7 @@ int main(int argc, char **argv)
 	helpers_init(&argc, &argv);
 	g_test_add_func("/mime_view/attach/names", test_names);
 	g_test_add_func("/mime_view/attach/safe-names", test_safe_names);
+	g_test_add_func("/mime_view/attach/param-decode", test_param_decode);
 	g_test_add_func("/mime_view/attach/safe-name-long", test_safe_name_long);
 	g_test_add_func("/mime_view/attach/save", test_save);
 	g_test_add_func("/mime_view/attach/bytes", test_bytes);

@@ -188,6 +188,23 @@ static void test_complete_path(void)
 	g_free(ui.status);
 }
 
+/* The status line's progress: set with its text, capped at the total,
+ * and gone with the next plain status. */
+static void test_progress(void)
+{
+	struct ui ui = {0};
+	ui_set_progress(&ui, 50, 200, "Sending: %d%%", 25);
+	g_assert_cmpstr(ui.status, ==, "Sending: 25%");
+	g_assert_cmpuint(ui.progress_done, ==, 50);
+	g_assert_cmpuint(ui.progress_total, ==, 200);
+	g_assert_true(ui.dirty);
+	ui_set_progress(&ui, 300, 200, "%s", "more than all");
+	g_assert_cmpuint(ui.progress_done, ==, 200);
+	ui_set_status(&ui, false, "%s", "Message sent.");
+	g_assert_cmpuint(ui.progress_total, ==, 0);
+	g_free(ui.status);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -195,5 +212,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/ui/prompt/cancel", test_cancel);
 	g_test_add_func("/ui/prompt/complete_words", test_complete_words);
 	g_test_add_func("/ui/prompt/complete_path", test_complete_path);
+	g_test_add_func("/ui/status/progress", test_progress);
 	return g_test_run();
 }
