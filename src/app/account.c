@@ -28,7 +28,8 @@ struct job_args {
 	const struct mime_view_opts *view_opts; /* borrowed: lives as long as the UI */
 };
 
-enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST };
+enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST,
+	OP_CLOSE };
 
 static void job_args_free(void *p)
 {
@@ -109,6 +110,8 @@ static int run_job(struct app_job *job, void *data, char **text)
 		return ops->search(acc->st, job, a->folder, a->arg, text);
 	case OP_TRUST:
 		return trust(acc, a->arg, a->copy, text);
+	case OP_CLOSE:
+		return ops->close_folder ? ops->close_folder(acc->st, job, a->folder, text) : 0;
 	}
 	return -1;
 }
@@ -177,6 +180,11 @@ uint64_t app_account_list_folders(struct app_account *acc)
 uint64_t app_account_open_folder(struct app_account *acc, const char *folder)
 {
 	return submit(acc, args(OP_OPEN, folder, NULL));
+}
+
+uint64_t app_account_close_folder(struct app_account *acc, const char *folder)
+{
+	return submit(acc, args(OP_CLOSE, folder, NULL));
 }
 
 uint64_t app_account_open_message(struct app_account *acc, const char *folder,

@@ -174,7 +174,16 @@ void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_c
  *                    being loaded (done/total give progress); text = folder id
  *   APP_EV_VIEW      data: struct mime_view* of the opened message
  *   APP_EV_SEARCH    data: GArray of guint32 uids matching
- *   APP_EV_FLAGS     data: struct app_msg* with the new flags (uid/key set)
+ *   APP_EV_FLAGS     data: struct app_msg* with the new flags (uid/key set);
+ *                    text = folder id when the change came from the server
+ *   APP_EV_VANISHED  data: GArray of guint32 uids gone from the folder
+ *                    (expunged elsewhere, or all of them when the folder
+ *                    was recreated); text = folder id
+ *   APP_EV_FOLDER_STATUS data: struct app_folder* (id, total, unread) with
+ *                    new counts of one folder
+ * While a folder is open (until app_account_close_folder) the account
+ * watches it: new mail arrives as APP_EV_MSGS with job 0 and text = the
+ * folder id, expunges as APP_EV_VANISHED, flag changes as APP_EV_FLAGS.
  *   APP_EV_JOB_DONE  at the end of every job (status 0 or an error text) */
 
 struct config;
@@ -187,6 +196,8 @@ enum {
 	APP_EV_VIEW,
 	APP_EV_SEARCH,
 	APP_EV_FLAGS,
+	APP_EV_VANISHED,
+	APP_EV_FOLDER_STATUS,
 };
 
 struct app_account;
@@ -200,6 +211,8 @@ int app_account_index(const struct app_account *acc);
 
 uint64_t app_account_list_folders(struct app_account *acc);
 uint64_t app_account_open_folder(struct app_account *acc, const char *folder);
+/* The user left the folder: stop watching it and save its header cache. */
+uint64_t app_account_close_folder(struct app_account *acc, const char *folder);
 /* Fetch and render the message: only what the pager shows. */
 uint64_t app_account_open_message(struct app_account *acc, const char *folder,
 	const struct app_msg *msg, const struct mime_view_opts *opts);

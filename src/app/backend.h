@@ -28,12 +28,19 @@ struct app_backend_ops {
 		char **err);
 	/* Accept this certificate pin for the following connections. */
 	void (*accept_once)(void *st, const char *pin);
+	/* The UI left the folder (may be NULL). */
+	int (*close_folder)(void *st, struct app_job *job, const char *folder, char **err);
 };
 
 extern const struct app_backend_ops app_backend_imap;
 
 /* Post an event of type with data (ownership passes) from inside a job. */
 void app_backend_post(struct app_job *job, int type, void *data, void (*free_data)(void *));
+
+/* The loop and account a job posts to, for a backend's own threads
+ * (app_post() with an event whose account is set). */
+struct app *app_job_app(struct app_job *job);
+int app_job_account(struct app_job *job);
 
 /* Copy of a message's identity and flags (for jobs: the UI's copy may go). */
 struct app_msg *app_msg_copy(const struct app_msg *m);
