@@ -824,7 +824,9 @@ static int imap_close_folder(void *st, struct app_job *job, const char *folder, 
 		app_imap_live_stop(b->live);
 		b->live = NULL;
 	}
-	cache_save(b);
+	/* Saved and forgotten: reopening reads the file, which is fast. */
+	if (b->cache_folder && strcmp(b->cache_folder, folder) == 0)
+		cache_drop(b);
 	return 0;
 }
 

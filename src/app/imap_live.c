@@ -32,13 +32,13 @@ struct app_imap_live {
 	uint32_t last_uid;
 	uint32_t exists;
 	bool need_new, need_sweep;
-	GArray *vanished;  /* guint32 */
-	GPtrArray *flags;  /* struct app_msg* (uid, flags) */
-	GArray *known;     /* without QRESYNC: the UIDs there, for EXPUNGE sweeps */
+	GArray *vanished; /* guint32 */
+	GPtrArray *flags; /* struct app_msg* (uid, flags) */
+	GArray *known;    /* without QRESYNC: the UIDs there, for EXPUNGE sweeps */
 };
 
 static void post(struct app_imap_live *l, int type, const char *text, void *data,
-	void (*free_data)(void *))
+                 void (*free_data)(void *))
 {
 	struct app_event *ev = app_event_new((enum app_event_type)type, l->account, 0, text);
 	ev->data = data;
@@ -46,8 +46,7 @@ static void post(struct app_imap_live *l, int type, const char *text, void *data
 	app_post(l->app, ev);
 }
 
-void app_imap_post_reconnected(struct app *app, int account, const char *host,
-	const char *folder)
+void app_imap_post_reconnected(struct app *app, int account, const char *host, const char *folder)
 {
 	char *f = core_safe_text(folder, (size_t)-1, false);
 	char *text = g_strdup_printf(_("Reconnected to %s; %s is open again."), host, f);
@@ -79,8 +78,8 @@ static void on_event(const struct imap_event *ev, void *user)
 		break;
 	}
 	case IMAP_EVENT_FETCH:
-		if (ev->msg && (ev->msg->have & IMAP_FETCH_UID) && (ev->msg->have & IMAP_FETCH_FLAGS) &&
-			ev->msg->uid <= l->last_uid) {
+		if (ev->msg && (ev->msg->have & IMAP_FETCH_UID) &&
+		    (ev->msg->have & IMAP_FETCH_FLAGS) && ev->msg->uid <= l->last_uid) {
 			struct app_msg *m = app_msg_new();
 			m->uid = ev->msg->uid;
 			m->flags = app_imap_flags(ev->msg->flag_bits);
@@ -144,8 +143,8 @@ static enum imap_status fetch_new(struct app_imap_live *l)
 	snprintf(set, sizeof set, "%u:*", l->last_uid + 1);
 	const char *sets[1] = {set};
 	struct fetched f = {.l = l, .msgs = g_ptr_array_new_with_free_func(app_msg_free)};
-	enum imap_status st = imap_uid_fetch(l->s, sets, 1, &app_imap_index_fetch, on_new, &f,
-		&l->stop);
+	enum imap_status st =
+	    imap_uid_fetch(l->s, sets, 1, &app_imap_index_fetch, on_new, &f, &l->stop);
 	if (st == IMAP_OK && f.msgs->len) {
 		for (guint i = 0; i < f.msgs->len; i++) {
 			const struct app_msg *m = g_ptr_array_index(f.msgs, i);
@@ -154,8 +153,8 @@ static enum imap_status fetch_new(struct app_imap_live *l)
 				g_array_append_val(l->known, m->uid);
 		}
 		core_log(CORE_LOG_APP, "live %s: %u new", l->folder, f.msgs->len);
-		struct app_event *ev = app_event_new((enum app_event_type)APP_EV_MSGS, l->account, 0,
-			l->folder);
+		struct app_event *ev =
+		    app_event_new((enum app_event_type)APP_EV_MSGS, l->account, 0, l->folder);
 		ev->data = f.msgs;
 		ev->free_data = (void (*)(void *))g_ptr_array_unref;
 		ev->done = ev->total = f.msgs->len;
@@ -186,7 +185,7 @@ static enum imap_status catch_up_once(struct app_imap_live *l)
 		for (guint i = 0; i < l->known->len; i++) {
 			guint32 u = g_array_index(l->known, guint32, i);
 			if (!bsearch(&u, now->data, now->len, sizeof(guint32),
-				    (int (*)(const void *, const void *))cmp_u32))
+			             (int (*)(const void *, const void *))cmp_u32))
 				g_array_append_val(l->vanished, u);
 		}
 		g_array_unref(l->known);
@@ -198,7 +197,8 @@ static enum imap_status catch_up_once(struct app_imap_live *l)
 		changed = true;
 	}
 	while (l->flags->len) {
-		post(l, APP_EV_FLAGS, l->folder, g_ptr_array_steal_index(l->flags, 0), app_msg_free);
+		post(l, APP_EV_FLAGS, l->folder, g_ptr_array_steal_index(l->flags, 0),
+		     app_msg_free);
 		changed = true;
 	}
 	if (l->need_new) {
@@ -259,7 +259,7 @@ static enum imap_status attach(struct app_imap_live *l, bool again)
 			for (guint i = 0; i < l->known->len; i++) {
 				guint32 u = g_array_index(l->known, guint32, i);
 				if (!bsearch(&u, now->data, now->len, sizeof(guint32),
-					    (int (*)(const void *, const void *))cmp_u32))
+				             (int (*)(const void *, const void *))cmp_u32))
 					g_array_append_val(l->vanished, u);
 			}
 		if (l->known)
@@ -282,12 +282,13 @@ static void *live_main(void *arg)
 				attached = true;
 				backoff = 1;
 				if (lost)
-					app_imap_post_reconnected(l->app, l->account, l->host, l->folder);
+					app_imap_post_reconnected(l->app, l->account, l->host,
+					                          l->folder);
 				lost = false;
 				continue;
 			}
 			core_log(CORE_LOG_APP, "live %s: %s; retrying in %d s", l->folder,
-				imap_status_name(st), backoff);
+			         imap_status_name(st), backoff);
 			if (imap_status_retry(st) == IMAP_RETRY_FINAL && st != IMAP_ERR_MAILBOX)
 				break; /* credentials or certificate: the worker reports those */
 			for (int i = 0; i < backoff * 4 && !l->stop; i++)
@@ -303,8 +304,10 @@ static void *live_main(void *arg)
 			core_log(CORE_LOG_APP, "live %s: %s", l->folder, imap_status_name(st));
 			if (imap_status_scope(st) == IMAP_SCOPE_CONNECTION) {
 				if (!lost)
-					app_post(l->app, app_event_new(APP_EV_STATUS, l->account, 0,
-						_("Connection lost; reconnecting...")));
+					app_post(
+					    l->app,
+					    app_event_new(APP_EV_STATUS, l->account, 0,
+					                  _("Connection lost; reconnecting...")));
 				attached = false;
 				lost = true;
 			}

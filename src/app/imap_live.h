@@ -26,8 +26,7 @@ unsigned app_imap_flags(uint32_t imap_bits);
 GArray *app_imap_uid_set(const char *set, uint32_t max);
 
 /* "Reconnected to HOST; FOLDER is open again." as a status event. */
-void app_imap_post_reconnected(struct app *app, int account, const char *host,
-	const char *folder);
+void app_imap_post_reconnected(struct app *app, int account, const char *host, const char *folder);
 
 /* The watcher: its own connection, in its own thread, IDLEs on one
  * folder (NOOP every poll_ms where IDLE is missing) and posts what
@@ -42,7 +41,7 @@ struct app_imap_live_opts {
 	int account;
 	const struct imap_opts *session; /* copied by imap_session_new */
 	const char *folder;              /* copied */
-	uint32_t last_uid; /* the highest UID the index already has */
+	uint32_t last_uid;               /* the highest UID the index already has */
 	int poll_ms;
 };
 
