@@ -97,6 +97,7 @@ static void test_round_trip(void)
 	g_assert_cmpuint(flen, ==, img->len);
 	g_assert_cmpint(memcmp(file, img->data, flen), ==, 0);
 	g_free(file);
+	imap_cache_free(e);
 	g_assert_cmpint(imap_cache_load("/nonexistent/x", KEY, &e), ==, IMAP_CACHE_MISSING);
 	g_assert_null(e);
 
