@@ -38,11 +38,15 @@ struct imap_backend {
 };
 
 /* Headers the index needs beyond ENVELOPE: threading and attachments. */
-const char *const app_imap_index_headers[] = { "References", "Content-Type", NULL };
+/* Header fields rather than ENVELOPE: the index needs only these, and a
+ * server answers them about twice as fast (Dovecot builds an ENVELOPE
+ * from ten fields; see tests/bench/imap/README). */
+const char *const app_imap_index_headers[] = { "From", "Subject", "Date", "Message-ID",
+	"In-Reply-To", "References", "Content-Type", NULL };
 
 const struct imap_fetch_opts app_imap_index_fetch = {
 	.items = IMAP_FETCH_UID | IMAP_FETCH_FLAGS | IMAP_FETCH_INTERNALDATE | IMAP_FETCH_SIZE |
-		 IMAP_FETCH_ENVELOPE | IMAP_FETCH_HEADERS,
+		 IMAP_FETCH_HEADERS,
 	.headers = app_imap_index_headers,
 };
 
@@ -338,18 +342,6 @@ static int select_folder(struct imap_backend *b, struct app_job *job, const char
 	return 0;
 }
 
-static char *address_text(const struct imap_address *a, size_t n)
-{
-	if (!n || !a)
-		return g_strdup("");
-	if (a->name && *a->name)
-		return mime_header_decode(a->name);
-	char *raw = g_strdup_printf("%s@%s", a->mailbox ? a->mailbox : "", a->host ? a->host : "");
-	char *s = core_safe_text(raw, (size_t)-1, false);
-	g_free(raw);
-	return s;
-}
-
 unsigned app_imap_flags(uint32_t imap_bits)
 {
 	unsigned f = 0;
@@ -421,6 +413,67 @@ static char *header_value(const char *block, size_t len, const char *name)
 	return NULL;
 }
 
+/* The display name of a From value ("Name <a@b>", "a@b", "\"N\" <a@b>"),
+ * else its address: decoded and terminal-safe.  Owned. */
+static char *from_text(const char *raw)
+{
+	if (!raw)
+		return g_strdup("");
+	const char *lt = NULL;
+	bool quoted = false;
+	for (const char *p = raw; *p; p++) {
+		if (*p == '\\' && quoted && p[1])
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '<' && !quoted)
+			lt = p;
+	}
+	if (!lt)
+		return mime_header_decode(raw);
+	GString *name = g_string_new_len(raw, lt - raw);
+	g_strstrip(name->str);
+	g_string_set_size(name, strlen(name->str));
+	if (name->len >= 2 && name->str[0] == '"' && name->str[name->len - 1] == '"') {
+		GString *u = g_string_new(NULL);
+		for (size_t i = 1; i + 1 < name->len; i++) {
+			if (name->str[i] == '\\' && i + 2 < name->len)
+				i++;
+			g_string_append_c(u, name->str[i]);
+		}
+		g_string_free(name, TRUE);
+		name = u;
+	}
+	char *out;
+	if (name->len) {
+		out = mime_header_decode(name->str);
+	} else {
+		const char *gt = strchr(lt, '>');
+		char *addr = g_strndup(lt + 1, gt ? (size_t)(gt - lt - 1) : strlen(lt + 1));
+		out = core_safe_text(addr, (size_t)-1, false);
+		g_free(addr);
+	}
+	g_string_free(name, TRUE);
+	return out;
+}
+
+/* The last <message-id> of a References value: all the threading on the
+ * client uses (app_thread_order), and a fraction of the memory.  Owned. */
+static char *last_reference(char *refs)
+{
+	if (!refs)
+		return NULL;
+	char *end = strrchr(refs, '>');
+	char *start = end;
+	while (start && start > refs && *start != '<')
+		start--;
+	if (!end || *start != '<' || start == refs)
+		return refs;
+	char *last = g_strndup(start, (size_t)(end - start + 1));
+	g_free(refs);
+	return last;
+}
+
 struct app_msg *app_imap_msg_from_fetch(const struct imap_msg *m, uint32_t *cache_flags)
 {
 	struct app_msg *am = app_msg_new();
@@ -428,28 +481,36 @@ struct app_msg *app_imap_msg_from_fetch(const struct imap_msg *m, uint32_t *cach
 	am->uid = m->uid;
 	am->size = m->size;
 	am->date = m->internaldate_t;
-	if (m->envelope) {
-		am->from = address_text(m->envelope->from, m->envelope->n_from);
-		am->subject = mime_header_decode(m->envelope->subject ? m->envelope->subject : "");
-		am->message_id = g_strdup(m->envelope->message_id);
-		am->in_reply_to = g_strdup(m->envelope->in_reply_to);
-		if (m->envelope->date) {
-			time_t t = mime_parse_date(m->envelope->date);
-			if (t > 0)
-				am->date = t;
-		}
-	}
 	for (size_t i = 0; i < m->n_sections; i++) {
 		const struct imap_section_data *sd = &m->sections[i];
 		if (!sd->data)
 			continue;
-		am->references = header_value(sd->data, sd->len, "References");
+		char *from = header_value(sd->data, sd->len, "From");
+		char *subject = header_value(sd->data, sd->len, "Subject");
+		char *date = header_value(sd->data, sd->len, "Date");
+		am->from = from_text(from);
+		am->subject = mime_header_decode(subject ? subject : "");
+		am->message_id = header_value(sd->data, sd->len, "Message-ID");
+		am->in_reply_to = last_reference(header_value(sd->data, sd->len, "In-Reply-To"));
+		am->references = last_reference(header_value(sd->data, sd->len, "References"));
+		if (date) {
+			time_t t = mime_parse_date(date);
+			if (t > 0)
+				am->date = t;
+		}
+		g_free(from);
+		g_free(subject);
+		g_free(date);
 		char *ct = header_value(sd->data, sd->len, "Content-Type");
 		if (ct && (g_ascii_strncasecmp(ct, "multipart/mixed", 15) == 0 ||
 			   g_ascii_strncasecmp(ct, "application/", 12) == 0))
 			cf |= IMAP_CACHE_ATTACHMENT;
 		g_free(ct);
 	}
+	if (!am->from)
+		am->from = g_strdup("");
+	if (!am->subject)
+		am->subject = g_strdup("");
 	am->flags = app_imap_flags(cf);
 	if (cache_flags)
 		*cache_flags = cf;

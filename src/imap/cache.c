@@ -50,6 +50,7 @@ struct entry {
 	uint32_t flags;
 	const unsigned char *rec; /* in the image, or owned when owned */
 	bool owned;
+	uint32_t seq; /* order of imap_cache_put calls, for settle() */
 };
 
 struct imap_cache {
@@ -59,7 +60,9 @@ struct imap_cache {
 	unsigned char *image; /* whole file image, or NULL */
 	size_t image_len;
 	bool mapped;     /* image is an mmap, else g_malloc'd */
-	GArray *entries; /* of struct entry, ascending uid */
+	GArray *entries; /* of struct entry, ascending uid once settled */
+	bool unsorted;   /* puts appended out of order since the last settle() */
+	uint32_t seq;
 };
 
 /* ---- XXH64 ---------------------------------------------------------- */
@@ -390,6 +393,41 @@ enum imap_cache_result imap_cache_load(const char *path, const char *key, struct
 	return IMAP_CACHE_OK;
 }
 
+static int by_uid_seq(gconstpointer a, gconstpointer b)
+{
+	const struct entry *x = a, *y = b;
+	if (x->uid != y->uid)
+		return x->uid < y->uid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Puts in any order just append (a folder loads newest first: inserting
+ * each in place would move the whole array every time); the order is
+ * restored here, once, when it is needed; of equal UIDs the last put
+ * wins.  Not thread-safe, like everything here: logically const. */
+static void settle(const struct imap_cache *cc)
+{
+	struct imap_cache *c = (struct imap_cache *)cc;
+	if (!c->unsorted)
+		return;
+	c->unsorted = false;
+	g_array_sort(c->entries, by_uid_seq);
+	guint w = 0;
+	for (guint r = 0; r < c->entries->len; r++) {
+		struct entry *e = &g_array_index(c->entries, struct entry, r);
+		if (r + 1 < c->entries->len &&
+		    g_array_index(c->entries, struct entry, r + 1).uid == e->uid) {
+			if (e->owned)
+				g_free((void *)e->rec);
+			continue;
+		}
+		if (w != r)
+			g_array_index(c->entries, struct entry, w) = *e;
+		w++;
+	}
+	g_array_set_size(c->entries, w);
+}
+
 /* ---- reading -------------------------------------------------------- */
 
 uint32_t imap_cache_uidvalidity(const struct imap_cache *c)
@@ -415,17 +453,20 @@ void imap_cache_set_sync(struct imap_cache *c, uint32_t uidnext, uint64_t modseq
 
 size_t imap_cache_count(const struct imap_cache *c)
 {
+	settle(c);
 	return c->entries->len;
 }
 
 uint32_t imap_cache_max_uid(const struct imap_cache *c)
 {
+	settle(c);
 	return c->entries->len ? g_array_index(c->entries, struct entry, c->entries->len - 1).uid
 	                       : 0;
 }
 
 void imap_cache_get(const struct imap_cache *c, size_t i, struct imap_cache_msg *out)
 {
+	settle(c);
 	const struct entry *e = &g_array_index(c->entries, struct entry, i);
 	const unsigned char *p = e->rec;
 	const char **str[NSTR] = {&out->from, &out->subject, &out->message_id, &out->in_reply_to,
@@ -449,6 +490,7 @@ void imap_cache_get(const struct imap_cache *c, size_t i, struct imap_cache_msg 
 /* Position of uid, or where it would go (*found false). */
 static guint search(const struct imap_cache *c, uint32_t uid, bool *found)
 {
+	settle(c);
 	guint lo = 0, hi = c->entries->len;
 	while (lo < hi) {
 		guint mid = lo + (hi - lo) / 2;
@@ -537,22 +579,12 @@ static unsigned char *make_record(const struct imap_cache_msg *m)
 
 void imap_cache_put(struct imap_cache *c, const struct imap_cache_msg *m)
 {
-	struct entry e = {.uid = m->uid, .flags = m->flags, .rec = make_record(m), .owned = true};
+	struct entry e = {.uid = m->uid, .flags = m->flags, .rec = make_record(m), .owned = true,
+		.seq = ++c->seq};
 	guint n = c->entries->len;
-	if (!n || g_array_index(c->entries, struct entry, n - 1).uid < m->uid) {
-		g_array_append_val(c->entries, e);
-		return;
-	}
-	bool found;
-	guint i = search(c, m->uid, &found);
-	if (found) {
-		struct entry *old = &g_array_index(c->entries, struct entry, i);
-		if (old->owned)
-			g_free((void *)old->rec);
-		*old = e;
-	} else {
-		g_array_insert_val(c->entries, i, e);
-	}
+	if (n && g_array_index(c->entries, struct entry, n - 1).uid >= m->uid)
+		c->unsorted = true;
+	g_array_append_val(c->entries, e);
 }
 
 bool imap_cache_set_flags(struct imap_cache *c, uint32_t uid, uint32_t flags)
@@ -572,6 +604,7 @@ static int cmp_u32(const void *a, const void *b)
 
 size_t imap_cache_remove(struct imap_cache *c, const uint32_t *uids, size_t n)
 {
+	settle(c);
 	if (!n || !c->entries->len)
 		return 0;
 	uint32_t *sorted = g_memdup2(uids, n * sizeof *uids);
@@ -607,6 +640,7 @@ static int write_records(const struct imap_cache *c, unsigned char hdr[HEADER_LE
                          void *user)
 {
 	enum { BLOCK = 64 * 1024 };
+	settle(c);
 	unsigned char *buf = g_malloc(BLOCK);
 	size_t nbuf = 0;
 	uint64_t total = 0;
