@@ -582,6 +582,7 @@ static void post_cached(struct imap_backend *b, struct app_job *job, const char 
 		post_msgs(job, folder, msgs, done, n);
 		chunk = 50000;
 	}
+	imap_cache_release_pages(b->cache);
 }
 
 /* Post and apply to the cache what on_session_event noted. */

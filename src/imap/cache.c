@@ -487,6 +487,12 @@ void imap_cache_get(const struct imap_cache *c, size_t i, struct imap_cache_msg 
 	}
 }
 
+void imap_cache_release_pages(const struct imap_cache *c)
+{
+	if (c->image)
+		release(c, c->image, c->image + c->image_len);
+}
+
 /* Position of uid, or where it would go (*found false). */
 static guint search(const struct imap_cache *c, uint32_t uid, bool *found)
 {

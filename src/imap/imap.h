@@ -730,6 +730,10 @@ void imap_cache_set_sync(struct imap_cache *c, uint32_t uidnext, uint64_t modseq
 /* Messages, ascending by UID: i in [0, count). */
 size_t imap_cache_count(const struct imap_cache *c);
 void imap_cache_get(const struct imap_cache *c, size_t i, struct imap_cache_msg *out);
+/* A loaded cache is a read-only mapping of its file: after a pass over
+ * every message, hand its pages back (they stay in the page cache and
+ * come back when read again), so the rows are not in memory twice. */
+void imap_cache_release_pages(const struct imap_cache *c);
 /* Index of uid, or -1. */
 ssize_t imap_cache_find(const struct imap_cache *c, uint32_t uid);
 /* The highest UID held, 0 when empty. */

@@ -123,6 +123,33 @@ static void test_round_trip(void)
 	imap_cache_free(c);
 }
 
+/* A folder loads newest first: puts in descending order, and the same
+ * UID twice (the later put wins), come out ascending and unique. */
+static void test_out_of_order(void)
+{
+	struct imap_cache *c = imap_cache_new(KEY, 1);
+	for (uint32_t uid = 1000; uid >= 10; uid -= 10) {
+		struct imap_cache_msg m = {.uid = uid, .subject = "first"};
+		imap_cache_put(c, &m);
+	}
+	struct imap_cache_msg again = {.uid = 500, .subject = "second"};
+	imap_cache_put(c, &again);
+	g_assert_cmpuint(imap_cache_count(c), ==, 100);
+	for (size_t i = 0; i < 100; i++) {
+		struct imap_cache_msg m;
+		imap_cache_get(c, i, &m);
+		g_assert_cmpuint(m.uid, ==, (i + 1) * 10);
+		g_assert_cmpstr(m.subject, ==, m.uid == 500 ? "second" : "first");
+	}
+	GByteArray *img = imap_cache_serialize(c);
+	struct imap_cache *d = NULL;
+	g_assert_cmpint(imap_cache_parse(KEY, img->data, img->len, &d), ==, IMAP_CACHE_OK);
+	assert_same(c, d);
+	imap_cache_free(d);
+	g_byte_array_unref(img);
+	imap_cache_free(c);
+}
+
 static void test_changes(void)
 {
 	struct imap_cache *c = sample(20);
@@ -307,6 +334,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/imap/cache/hash", test_hash_vectors);
 	g_test_add_func("/imap/cache/round-trip", test_round_trip);
 	g_test_add_func("/imap/cache/changes", test_changes);
+	g_test_add_func("/imap/cache/out-of-order", test_out_of_order);
 	g_test_add_func("/imap/cache/damage", test_damage);
 	g_test_add_func("/imap/cache/crafted", test_crafted);
 	g_test_add_func("/imap/cache/paths", test_paths);
