@@ -30,6 +30,10 @@ struct imap_backend {
 	struct imap_cache *cache;
 	char *cache_folder;
 	bool cache_dirty;
+	/* The last load ran to its end.  Rows arrive newest first, so a cut
+	 * load holds the newest UIDs without older ones: saving it would
+	 * make the next open think those older ones are known. */
+	bool cache_complete;
 	struct app_imap_live *live; /* watches the open folder */
 	/* What the server said unasked on s, until the job posts it. */
 	struct app_job *job;
@@ -122,7 +126,7 @@ static void *imap_open(const struct config_account *a)
 
 static void cache_save(struct imap_backend *b)
 {
-	if (!b->cache || !b->cache_dirty)
+	if (!b->cache || !b->cache_dirty || !b->cache_complete)
 		return;
 	char *path = imap_cache_path(b->cfg->name, b->cache_folder);
 	int r = imap_cache_save(b->cache, path);
@@ -800,6 +804,7 @@ static int imap_open_folder(void *st, struct app_job *job, const char *folder, c
 		b->cache_folder = g_strdup(folder);
 		b->cache_dirty = false;
 	}
+	b->cache_complete = false;
 	/* Cached rows first: no network needed for the first screen. */
 	if (b->cache) {
 		post_cached(b, job, folder);
@@ -868,6 +873,7 @@ static int imap_open_folder(void *st, struct app_job *job, const char *folder, c
 		post_msgs(job, folder, g_ptr_array_new_with_free_func(app_msg_free), 0, 0);
 	}
 	flush_unasked(b, job, folder);
+	b->cache_complete = true;
 	if (imap_cache_uidnext(b->cache) != uidnext || imap_cache_modseq(b->cache) != modseq) {
 		imap_cache_set_sync(b->cache, uidnext, modseq);
 		b->cache_dirty = true;

@@ -585,8 +585,11 @@ static unsigned char *make_record(const struct imap_cache_msg *m)
 
 void imap_cache_put(struct imap_cache *c, const struct imap_cache_msg *m)
 {
-	struct entry e = {.uid = m->uid, .flags = m->flags, .rec = make_record(m), .owned = true,
-		.seq = ++c->seq};
+	struct entry e = {.uid = m->uid,
+	                  .flags = m->flags,
+	                  .rec = make_record(m),
+	                  .owned = true,
+	                  .seq = ++c->seq};
 	guint n = c->entries->len;
 	if (n && g_array_index(c->entries, struct entry, n - 1).uid >= m->uid)
 		c->unsorted = true;
