@@ -779,6 +779,9 @@ static void live_restart(struct imap_backend *b, struct app_job *job, const char
 	b->live = app_imap_live_start(&lo);
 }
 
+/* TODO(issue 3): write the records of a cold load to a spill file as they
+ * arrive, so the cache does not hold a second copy of every row while the
+ * index does (90 MB instead of 60 MB peak for 100,000; tests/bench/imap). */
 static int imap_open_folder(void *st, struct app_job *job, const char *folder, char **err)
 {
 	struct imap_backend *b = st;
