@@ -32,6 +32,7 @@ static void usage(FILE *out)
 	fputs(_("Options:\n"
 		"  -c, --config FILE    read FILE instead of $XDG_CONFIG_HOME/mailtui/config\n"
 		"  -a, --account NAME   open the account NAME\n"
+		"  -f, --folder NAME    with -a: open its folder NAME at once\n"
 		"  -d, --debug FILE     write a debug log to FILE (passwords are never logged)\n"
 		"  -h, --help           show this help and exit\n"
 		"  -V, --version        show the version and exit\n\n"), out);
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "account", required_argument, NULL, 'a' },
+		{ "folder", required_argument, NULL, 'f' },
 		{ "debug", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -70,10 +72,11 @@ int main(int argc, char **argv)
 
 	init_i18n();
 	/* '+': options after the command belong to the command. */
-	while ((c = getopt_long(argc, argv, "+c:a:d:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:a:f:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 'a': account = optarg; break;
+		case 'f': ui_set_start_folder(optarg); break;
 		case 'd': log_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("mailtui %s\n", VERSION); return 0;

@@ -34,7 +34,7 @@ struct job_args {
 };
 
 enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST,
-	OP_PART, OP_TAG, OP_FETCH };
+	OP_PART, OP_TAG, OP_FETCH, OP_CLOSE };
 
 static void job_args_free(void *p)
 {
@@ -139,6 +139,8 @@ static int run_job(struct app_job *job, void *data, char **text)
 		if (!ops->fetch)
 			break;
 		return ops->fetch(acc->st, job, text);
+	case OP_CLOSE:
+		return ops->close_folder ? ops->close_folder(acc->st, job, a->folder, text) : 0;
 	}
 	*text = g_strdup(_("This is not available for this account."));
 	return -1;
@@ -227,6 +229,11 @@ uint64_t app_account_list_folders(struct app_account *acc)
 uint64_t app_account_open_folder(struct app_account *acc, const char *folder)
 {
 	return submit(acc, args(OP_OPEN, folder, NULL));
+}
+
+uint64_t app_account_close_folder(struct app_account *acc, const char *folder)
+{
+	return submit(acc, args(OP_CLOSE, folder, NULL));
 }
 
 uint64_t app_account_open_message(struct app_account *acc, const char *folder,

@@ -191,13 +191,24 @@ void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_c
  *   APP_EV_VIEW      data: struct mime_view* of the opened message
  *   APP_EV_SEARCH    data: GArray of guint32 uids matching
  *   APP_EV_FLAGS     data: struct app_msg* with the new flags (uid/key set;
- *                    local accounts: tags and path updated too)
+ *                    local accounts: tags and path updated too);
+ *                    text = folder id when the change came from the server
  *   APP_EV_PART      data: struct app_part* of app_account_fetch_part();
  *                    APP_EV_PROGRESS events (done/total bytes) come before it
  *   APP_EV_FETCHED   a fetch of new mail ended: done = messages stored,
  *                    total = deleted from the server, status 0 or -1,
  *                    text = the summary or the error (translated)
+ *   APP_EV_VANISHED  data: GArray of guint32 uids gone from the folder
+ *                    (expunged elsewhere, or all of them when the folder
+ *                    was recreated); text = folder id
+ *   APP_EV_FOLDER_STATUS data: struct app_folder* (id, total, unread) with
+ *                    new counts of one folder
  *   APP_EV_JOB_DONE  at the end of every job (status 0 or an error text)
+ *
+ * While an IMAP folder is open (until app_account_close_folder) the
+ * account watches it: new mail arrives as APP_EV_MSGS with job 0 and
+ * text = the folder id, expunges as APP_EV_VANISHED, flag changes as
+ * APP_EV_FLAGS.
  *
  * Local (POP3) accounts: folders are notmuch queries (app_folder.id is the
  * query), app_msg.key is the Message-ID and app_msg.uid the message's
@@ -217,6 +228,8 @@ enum {
 	APP_EV_FLAGS,
 	APP_EV_PART,
 	APP_EV_FETCHED,
+	APP_EV_VANISHED,
+	APP_EV_FOLDER_STATUS,
 };
 
 struct app_account;
@@ -230,6 +243,8 @@ int app_account_index(const struct app_account *acc);
 
 uint64_t app_account_list_folders(struct app_account *acc);
 uint64_t app_account_open_folder(struct app_account *acc, const char *folder);
+/* The user left the folder: stop watching it and save its header cache. */
+uint64_t app_account_close_folder(struct app_account *acc, const char *folder);
 /* Fetch and render the message: only what the pager shows. */
 uint64_t app_account_open_message(struct app_account *acc, const char *folder,
 	const struct app_msg *msg, const struct mime_view_opts *opts);

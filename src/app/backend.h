@@ -50,6 +50,8 @@ struct app_backend_ops {
 		const char *raw, size_t len, unsigned flags, char **err);
 	int (*delete_message)(void *st, struct app_job *job, const char *folder,
 		const struct app_msg *msg, char **err);
+	/* The UI left the folder (may be NULL). */
+	int (*close_folder)(void *st, struct app_job *job, const char *folder, char **err);
 };
 
 extern const struct app_backend_ops app_backend_imap;
@@ -70,6 +72,10 @@ struct app_worker *app_account_worker(struct app_account *acc);
 void app_send_state_free(void *send_st);
 bool app_send_trust(struct app_account *acc, const char *pin, bool always, int *r, char **text);
 void **app_account_send_state(struct app_account *acc);
+/* The loop and account a job posts to, for a backend's own threads
+ * (app_post() with an event whose account is set). */
+struct app *app_job_app(struct app_job *job);
+int app_job_account(struct app_job *job);
 
 /* Copy of a message's identity and flags (for jobs: the UI's copy may go). */
 struct app_msg *app_msg_copy(const struct app_msg *m);

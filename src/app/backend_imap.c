@@ -3,11 +3,13 @@
  * and reconnected (with the folder re-selected) when it dropped. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 
 #include "app/app.h"
 #include "app/backend.h"
+#include "app/imap_live.h"
 #include "config/config.h"
 #include "core/core.h"
 #include "core/i18n.h"
@@ -20,10 +22,37 @@ struct imap_backend {
 	struct imap_session *s;
 	char *selected;    /* folder selected on s, owned */
 	char *accept_once; /* a pin the user accepted for this run */
+	char *password;    /* kept for the watcher's connection; wiped at close */
+	/* The header cache of the open folder (cache_folder), saved when it
+	 * changed at the end of a load, when the folder is left and at close.
+	 * Its UIDNEXT/HIGHESTMODSEQ move only at a full resync, so changes
+	 * not yet saved are simply reported again by the server next time. */
+	struct imap_cache *cache;
+	char *cache_folder;
+	bool cache_dirty;
+	/* The last load ran to its end.  Rows arrive newest first, so a cut
+	 * load holds the newest UIDs without older ones: saving it would
+	 * make the next open think those older ones are known. */
+	bool cache_complete;
+	struct app_imap_live *live; /* watches the open folder */
+	/* What the server said unasked on s, until the job posts it. */
+	struct app_job *job;
+	GArray *vanished;  /* guint32 */
+	GPtrArray *flags;  /* struct app_msg* (uid, flags) */
 };
 
 /* Headers the index needs beyond ENVELOPE: threading and attachments. */
-static const char *const index_headers[] = { "References", "Content-Type", NULL };
+/* Header fields rather than ENVELOPE: the index needs only these, and a
+ * server answers them about twice as fast (Dovecot builds an ENVELOPE
+ * from ten fields; see tests/bench/imap/README). */
+const char *const app_imap_index_headers[] = { "From", "Subject", "Date", "Message-ID",
+	"In-Reply-To", "References", "Content-Type", NULL };
+
+const struct imap_fetch_opts app_imap_index_fetch = {
+	.items = IMAP_FETCH_UID | IMAP_FETCH_FLAGS | IMAP_FETCH_INTERNALDATE | IMAP_FETCH_SIZE |
+		 IMAP_FETCH_HEADERS,
+	.headers = app_imap_index_headers,
+};
 
 static char *status_text(struct imap_backend *b, enum imap_status st)
 {
@@ -90,18 +119,47 @@ static void *imap_open(const struct config_account *a)
 {
 	struct imap_backend *b = g_new0(struct imap_backend, 1);
 	b->cfg = a;
+	b->vanished = g_array_new(FALSE, FALSE, sizeof(guint32));
+	b->flags = g_ptr_array_new_with_free_func(app_msg_free);
 	return b;
+}
+
+static void cache_save(struct imap_backend *b)
+{
+	if (!b->cache || !b->cache_dirty || !b->cache_complete)
+		return;
+	char *path = imap_cache_path(b->cfg->name, b->cache_folder);
+	int r = imap_cache_save(b->cache, path);
+	core_log(CORE_LOG_APP, "cache %s: saved %zu messages (%d)", b->cache_folder,
+		imap_cache_count(b->cache), r);
+	g_free(path);
+	b->cache_dirty = false;
+}
+
+static void cache_drop(struct imap_backend *b)
+{
+	cache_save(b);
+	imap_cache_free(b->cache);
+	b->cache = NULL;
+	g_free(b->cache_folder);
+	b->cache_folder = NULL;
 }
 
 static void imap_close(void *st)
 {
 	struct imap_backend *b = st;
+	app_imap_live_stop(b->live);
+	cache_drop(b);
 	if (b->s) {
 		imap_logout(b->s, NULL);
 		imap_session_free(b->s);
 	}
+	g_array_unref(b->vanished);
+	g_ptr_array_unref(b->flags);
 	g_free(b->selected);
 	g_free(b->accept_once);
+	core_wipe(b->password);
+	g_free(b->password);
 	g_free(b);
 }
 
@@ -109,6 +167,57 @@ static enum net_tls net_tls_of(enum config_tls t)
 {
 	return t == CONFIG_TLS_IMPLICIT ? NET_TLS_IMPLICIT
 	     : t == CONFIG_TLS_STARTTLS ? NET_TLS_STARTTLS : NET_TLS_NONE;
+}
+
+/* Session options of this account (strings borrowed from b). */
+static struct imap_opts session_opts(const struct imap_backend *b)
+{
+	const struct config_url *u = &b->cfg->imap;
+	struct imap_opts o = {
+		.net = {
+			.host = u->host,
+			.port = u->port,
+			.tls = net_tls_of(u->tls),
+			.connect_timeout_ms = b->cfg->timeout * 1000,
+			.read_timeout_ms = b->cfg->timeout * 1000,
+			.ca_file = b->cfg->tls_ca_file,
+			.pin = b->cfg->tls_fingerprint,
+			.accept_once = b->accept_once,
+		},
+		.user = b->cfg->user,
+		.password = b->password,
+	};
+	return o;
+}
+
+/* What the server says unasked on the worker's connection (during any
+ * command, and the QRESYNC catch-up of a SELECT): noted here, applied to
+ * the cache and posted by flush_unasked() once the command is over. */
+static void on_session_event(const struct imap_event *ev, void *user)
+{
+	struct imap_backend *b = user;
+	switch (ev->kind) {
+	case IMAP_EVENT_VANISHED: {
+		uint32_t max = b->cache ? imap_cache_max_uid(b->cache) : 0;
+		const struct imap_mailbox *mb = imap_session_mailbox(b->s);
+		if (mb && mb->uidnext > max)
+			max = mb->uidnext - 1;
+		GArray *u = app_imap_uid_set(ev->uids, max);
+		g_array_append_vals(b->vanished, u->data, u->len);
+		g_array_unref(u);
+		break;
+	}
+	case IMAP_EVENT_FETCH:
+		if (ev->msg && (ev->msg->have & IMAP_FETCH_UID) && (ev->msg->have & IMAP_FETCH_FLAGS)) {
+			struct app_msg *m = app_msg_new();
+			m->uid = ev->msg->uid;
+			m->flags = ev->msg->flag_bits; /* imap bits until flushed */
+			g_ptr_array_add(b->flags, m);
+		}
+		break;
+	default:
+		break;
+	}
 }
 
 /* Connect and log in when not connected; reconnect after a drop. */
@@ -120,31 +229,17 @@ static int ensure(struct imap_backend *b, struct app_job *job, char **err)
 	if (b->s && imap_session_state(b->s) >= IMAP_STATE_AUTHENTICATED &&
 	    imap_session_state(b->s) != IMAP_STATE_LOGOUT)
 		return 0;
+	bool again = b->s != NULL;
 	if (!b->s) {
-		char *password = NULL, *perr = NULL;
-		if (!config_account_password(b->cfg, &password, &perr)) {
+		char *perr = NULL;
+		if (!b->password && !config_account_password(b->cfg, &b->password, &perr)) {
 			*err = perr;
 			return -1;
 		}
-		core_log_add_secret(password);
-		const struct config_url *u = &b->cfg->imap;
-		struct imap_opts o = {
-			.net = {
-				.host = u->host,
-				.port = u->port,
-				.tls = net_tls_of(u->tls),
-				.connect_timeout_ms = b->cfg->timeout * 1000,
-				.read_timeout_ms = b->cfg->timeout * 1000,
-				.ca_file = b->cfg->tls_ca_file,
-				.pin = b->cfg->tls_fingerprint,
-				.accept_once = b->accept_once,
-			},
-			.user = b->cfg->user,
-			.password = password,
-		};
+		core_log_add_secret(b->password);
+		struct imap_opts o = session_opts(b);
 		b->s = imap_session_new(&o);
-		core_wipe(password);
-		g_free(password);
+		imap_session_set_event_cb(b->s, on_session_event, b);
 		st = imap_session_connect(b->s, cancel);
 	} else {
 		app_job_post(job, app_event_new(APP_EV_STATUS, -1, 0,
@@ -153,12 +248,20 @@ static int ensure(struct imap_backend *b, struct app_job *job, char **err)
 	}
 	if (st != IMAP_OK) {
 		int r = fail(b, job, st, err);
+		if (st == IMAP_ERR_AUTH) { /* ask password_command again next time */
+			core_wipe(b->password);
+			g_free(b->password);
+			b->password = NULL;
+		}
 		imap_session_free(b->s); /* the next try starts clean */
 		b->s = NULL;
 		g_free(b->selected);
 		b->selected = NULL;
 		return r;
 	}
+	if (again && b->selected)
+		app_imap_post_reconnected(app_job_app(job), app_job_account(job), b->cfg->imap.host,
+			b->selected);
 	return 0;
 }
 
@@ -243,19 +346,7 @@ static int select_folder(struct imap_backend *b, struct app_job *job, const char
 	return 0;
 }
 
-static char *address_text(const struct imap_address *a, size_t n)
-{
-	if (!n || !a)
-		return g_strdup("");
-	if (a->name && *a->name)
-		return mime_header_decode(a->name);
-	char *raw = g_strdup_printf("%s@%s", a->mailbox ? a->mailbox : "", a->host ? a->host : "");
-	char *s = core_safe_text(raw, (size_t)-1, false);
-	g_free(raw);
-	return s;
-}
-
-static unsigned flags_of(unsigned imap_bits)
+unsigned app_imap_flags(uint32_t imap_bits)
 {
 	unsigned f = 0;
 	if (imap_bits & IMAP_FLAG_SEEN) f |= APP_MSG_SEEN;
@@ -263,7 +354,41 @@ static unsigned flags_of(unsigned imap_bits)
 	if (imap_bits & IMAP_FLAG_FLAGGED) f |= APP_MSG_FLAGGED;
 	if (imap_bits & IMAP_FLAG_DELETED) f |= APP_MSG_DELETED;
 	if (imap_bits & IMAP_FLAG_DRAFT) f |= APP_MSG_DRAFT;
+	if (imap_bits & IMAP_CACHE_ATTACHMENT) f |= APP_MSG_ATTACHMENT;
 	return f;
+}
+
+/* The cache's form of app flags (the inverse of app_imap_flags). */
+static uint32_t cache_flags_of(unsigned f)
+{
+	uint32_t b = 0;
+	if (f & APP_MSG_SEEN) b |= IMAP_FLAG_SEEN;
+	if (f & APP_MSG_ANSWERED) b |= IMAP_FLAG_ANSWERED;
+	if (f & APP_MSG_FLAGGED) b |= IMAP_FLAG_FLAGGED;
+	if (f & APP_MSG_DELETED) b |= IMAP_FLAG_DELETED;
+	if (f & APP_MSG_DRAFT) b |= IMAP_FLAG_DRAFT;
+	if (f & APP_MSG_ATTACHMENT) b |= IMAP_CACHE_ATTACHMENT;
+	return b;
+}
+
+/* The system flags the server reports; attachment is ours. */
+#define SERVER_FLAGS (IMAP_FLAG_SEEN | IMAP_FLAG_ANSWERED | IMAP_FLAG_FLAGGED | \
+		      IMAP_FLAG_DELETED | IMAP_FLAG_DRAFT)
+
+GArray *app_imap_uid_set(const char *set, uint32_t max)
+{
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(guint32));
+	struct imap_range *rg = NULL;
+	size_t n = 0;
+	if (!set || !imap_seqset_parse(set, 100000, &rg, &n))
+		return out;
+	for (size_t i = 0; i < n; i++)
+		for (uint64_t u = rg[i].lo; u <= rg[i].hi && u <= max; u++) {
+			guint32 v = (guint32)u;
+			g_array_append_val(out, v);
+		}
+	g_free(rg);
+	return out;
 }
 
 /* The value of header name in a "Name: value" block, unfolded.  Owned. */
@@ -292,97 +417,522 @@ static char *header_value(const char *block, size_t len, const char *name)
 	return NULL;
 }
 
+/* The display name of a From value ("Name <a@b>", "a@b", "\"N\" <a@b>"),
+ * else its address: decoded and terminal-safe.  Owned. */
+static char *from_text(const char *raw)
+{
+	if (!raw)
+		return g_strdup("");
+	const char *lt = NULL;
+	bool quoted = false;
+	for (const char *p = raw; *p; p++) {
+		if (*p == '\\' && quoted && p[1])
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '<' && !quoted)
+			lt = p;
+	}
+	if (!lt)
+		return mime_header_decode(raw);
+	GString *name = g_string_new_len(raw, lt - raw);
+	g_strstrip(name->str);
+	g_string_set_size(name, strlen(name->str));
+	if (name->len >= 2 && name->str[0] == '"' && name->str[name->len - 1] == '"') {
+		GString *u = g_string_new(NULL);
+		for (size_t i = 1; i + 1 < name->len; i++) {
+			if (name->str[i] == '\\' && i + 2 < name->len)
+				i++;
+			g_string_append_c(u, name->str[i]);
+		}
+		g_string_free(name, TRUE);
+		name = u;
+	}
+	char *out;
+	if (name->len) {
+		out = mime_header_decode(name->str);
+	} else {
+		const char *gt = strchr(lt, '>');
+		char *addr = g_strndup(lt + 1, gt ? (size_t)(gt - lt - 1) : strlen(lt + 1));
+		out = core_safe_text(addr, (size_t)-1, false);
+		g_free(addr);
+	}
+	g_string_free(name, TRUE);
+	return out;
+}
+
+/* The last <message-id> of a References value: all the threading on the
+ * client uses (app_thread_order), and a fraction of the memory.  Owned. */
+static char *last_reference(char *refs)
+{
+	if (!refs)
+		return NULL;
+	char *end = strrchr(refs, '>');
+	char *start = end;
+	while (start && start > refs && *start != '<')
+		start--;
+	if (!end || *start != '<' || start == refs)
+		return refs;
+	char *last = g_strndup(start, (size_t)(end - start + 1));
+	g_free(refs);
+	return last;
+}
+
+/* The bare address of a From value: inside <> when there, else the
+ * value when it looks like one.  Terminal-safe; NULL when none.  Owned. */
+static char *from_address(const char *raw)
+{
+	if (!raw)
+		return NULL;
+	const char *lt = strrchr(raw, '<');
+	const char *gt = lt ? strchr(lt, '>') : NULL;
+	char *addr = lt && gt ? g_strndup(lt + 1, (gsize)(gt - lt - 1)) : g_strdup(raw);
+	g_strstrip(addr);
+	char *safe = NULL;
+	if (*addr && strchr(addr, '@') && !strpbrk(addr, " \t\"<>,"))
+		safe = core_safe_text(addr, (size_t)-1, false);
+	g_free(addr);
+	return safe;
+}
+
+struct app_msg *app_imap_msg_from_fetch(const struct imap_msg *m, uint32_t *cache_flags)
+{
+	struct app_msg *am = app_msg_new();
+	uint32_t cf = m->flag_bits & SERVER_FLAGS;
+	am->uid = m->uid;
+	am->size = m->size;
+	am->date = m->internaldate_t;
+	for (size_t i = 0; i < m->n_sections; i++) {
+		const struct imap_section_data *sd = &m->sections[i];
+		if (!sd->data)
+			continue;
+		char *from = header_value(sd->data, sd->len, "From");
+		char *subject = header_value(sd->data, sd->len, "Subject");
+		char *date = header_value(sd->data, sd->len, "Date");
+		am->from = from_text(from);
+		am->from_addr = from_address(from);
+		am->subject = mime_header_decode(subject ? subject : "");
+		am->message_id = header_value(sd->data, sd->len, "Message-ID");
+		am->in_reply_to = last_reference(header_value(sd->data, sd->len, "In-Reply-To"));
+		am->references = last_reference(header_value(sd->data, sd->len, "References"));
+		if (date) {
+			time_t t = mime_parse_date(date);
+			if (t > 0)
+				am->date = t;
+		}
+		g_free(from);
+		g_free(subject);
+		g_free(date);
+		char *ct = header_value(sd->data, sd->len, "Content-Type");
+		if (ct && (g_ascii_strncasecmp(ct, "multipart/mixed", 15) == 0 ||
+			   g_ascii_strncasecmp(ct, "application/", 12) == 0))
+			cf |= IMAP_CACHE_ATTACHMENT;
+		g_free(ct);
+	}
+	if (!am->from)
+		am->from = g_strdup("");
+	if (!am->subject)
+		am->subject = g_strdup("");
+	am->flags = app_imap_flags(cf);
+	if (cache_flags)
+		*cache_flags = cf;
+	return am;
+}
+
+/* ---- the header cache of the open folder -------------------------------- */
+
+static char *cache_key(const struct imap_backend *b, const char *folder)
+{
+	return g_strdup_printf("%s\n%s@%s:%u\n%s", b->cfg->name, b->cfg->user ? b->cfg->user : "",
+		b->cfg->imap.host, b->cfg->imap.port, folder);
+}
+
+/* A cached string for the screen.  It was made safe before it was saved,
+ * but the file is not trusted: plain printable ASCII passes as it is,
+ * anything else goes through core_safe_text again. */
+/* Separates the sender's display text from its address in the cache's
+ * from field: safe text never holds a control character. */
+#define FROM_SEP '\x1f'
+
+static char *cached_text(const char *s)
+{
+	if (!s)
+		return NULL;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p >= 0x20 && *p < 0x7f)
+		p++;
+	return *p ? core_safe_text(s, (size_t)-1, false) : g_strdup(s);
+}
+
+static struct app_msg *msg_from_cache(const struct imap_cache_msg *c)
+{
+	struct app_msg *m = app_msg_new();
+	m->uid = c->uid;
+	m->flags = app_imap_flags(c->flags);
+	m->date = (time_t)c->date;
+	m->size = c->size;
+	/* "display\x1faddress" (FROM_SEP): one cache field holds both. */
+	const char *sep = c->from ? strchr(c->from, FROM_SEP) : NULL;
+	if (sep) {
+		char *display = g_strndup(c->from, (gsize)(sep - c->from));
+		m->from = cached_text(display);
+		m->from_addr = *(sep + 1) ? cached_text(sep + 1) : NULL;
+		g_free(display);
+	} else {
+		m->from = cached_text(c->from);
+	}
+	m->subject = cached_text(c->subject);
+	m->message_id = g_strdup(c->message_id);
+	m->in_reply_to = g_strdup(c->in_reply_to);
+	m->references = g_strdup(c->references);
+	return m;
+}
+
+static void post_msgs(struct app_job *job, const char *folder, GPtrArray *msgs, uint64_t done,
+	uint64_t total)
+{
+	struct app_event *ev = app_event_new((enum app_event_type)APP_EV_MSGS, -1, 0, folder);
+	ev->data = msgs;
+	ev->free_data = (void (*)(void *))g_ptr_array_unref;
+	ev->done = done;
+	ev->total = total;
+	app_job_post(job, ev);
+}
+
+/* Everything cached, newest first: one screenful at once, then the rest
+ * in large chunks (each chunk costs the index a re-sort). */
+static void post_cached(struct imap_backend *b, struct app_job *job, const char *folder)
+{
+	size_t n = imap_cache_count(b->cache), done = 0;
+	size_t chunk = 200;
+	while (done < n) {
+		size_t take = MIN(chunk, n - done);
+		GPtrArray *msgs = g_ptr_array_new_full((guint)take, app_msg_free);
+		for (size_t i = 0; i < take; i++) {
+			struct imap_cache_msg c;
+			imap_cache_get(b->cache, n - 1 - done - i, &c);
+			g_ptr_array_add(msgs, msg_from_cache(&c));
+		}
+		done += take;
+		post_msgs(job, folder, msgs, done, n);
+		chunk = 50000;
+	}
+	imap_cache_release_pages(b->cache);
+}
+
+/* Post and apply to the cache what on_session_event noted. */
+static void flush_unasked(struct imap_backend *b, struct app_job *job, const char *folder)
+{
+	bool ours = b->cache && b->cache_folder && strcmp(b->cache_folder, folder) == 0;
+	if (b->vanished->len) {
+		if (ours && imap_cache_remove(b->cache, (const uint32_t *)(void *)b->vanished->data,
+				    b->vanished->len))
+			b->cache_dirty = true;
+		struct app_event *ev = app_event_new((enum app_event_type)APP_EV_VANISHED, -1, 0,
+			folder);
+		ev->data = b->vanished;
+		ev->free_data = (void (*)(void *))g_array_unref;
+		app_job_post(job, ev);
+		b->vanished = g_array_new(FALSE, FALSE, sizeof(guint32));
+	}
+	while (b->flags->len) {
+		struct app_msg *m = g_ptr_array_steal_index(b->flags, 0);
+		uint32_t bits = m->flags & SERVER_FLAGS;
+		ssize_t i = ours ? imap_cache_find(b->cache, m->uid) : -1;
+		if (i >= 0) {
+			struct imap_cache_msg c;
+			imap_cache_get(b->cache, (size_t)i, &c);
+			bits |= c.flags & IMAP_CACHE_ATTACHMENT;
+			if (c.flags != bits) {
+				imap_cache_set_flags(b->cache, m->uid, bits);
+				b->cache_dirty = true;
+			}
+		}
+		m->flags = app_imap_flags(bits);
+		struct app_event *ev = app_event_new((enum app_event_type)APP_EV_FLAGS, -1, 0, folder);
+		ev->data = m;
+		ev->free_data = app_msg_free;
+		app_job_post(job, ev);
+	}
+}
+
 struct chunk {
 	GPtrArray *msgs;
+	struct imap_cache *cache; /* new rows go here too, or NULL */
+	uint32_t min_uid;         /* rows below are not new: "n:*" may return one */
+	GArray *seen;             /* FLAGS sweep: the UIDs there */
+	struct imap_backend *b;
 };
 
 static void on_msg(const struct imap_msg *m, void *user)
 {
 	struct chunk *c = user;
-	struct app_msg *am = app_msg_new();
-	am->uid = m->uid;
-	am->flags = flags_of(m->flag_bits);
-	am->size = m->size;
-	am->date = m->internaldate_t;
-	if (m->envelope) {
-		am->from = address_text(m->envelope->from, m->envelope->n_from);
-		if (m->envelope->n_from && m->envelope->from->mailbox && m->envelope->from->host) {
-			char *raw = g_strdup_printf("%s@%s", m->envelope->from->mailbox,
-				m->envelope->from->host);
-			am->from_addr = core_safe_text(raw, (size_t)-1, false);
-			g_free(raw);
-		}
-		am->subject = mime_header_decode(m->envelope->subject ? m->envelope->subject : "");
-		am->message_id = g_strdup(m->envelope->message_id);
-		am->in_reply_to = g_strdup(m->envelope->in_reply_to);
-		if (m->envelope->date) {
-			time_t t = mime_parse_date(m->envelope->date);
-			if (t > 0)
-				am->date = t;
-		}
-	}
-	for (size_t i = 0; i < m->n_sections; i++) {
-		const struct imap_section_data *sd = &m->sections[i];
-		if (!sd->data)
-			continue;
-		am->references = header_value(sd->data, sd->len, "References");
-		char *ct = header_value(sd->data, sd->len, "Content-Type");
-		if (ct && (g_ascii_strncasecmp(ct, "multipart/mixed", 15) == 0 ||
-			   g_ascii_strncasecmp(ct, "application/", 12) == 0))
-			am->flags |= APP_MSG_ATTACHMENT;
-		g_free(ct);
+	if (m->uid < c->min_uid)
+		return;
+	uint32_t cf;
+	struct app_msg *am = app_imap_msg_from_fetch(m, &cf);
+	if (c->cache) {
+		char *from = am->from_addr ? g_strdup_printf("%s%c%s", am->from, FROM_SEP, am->from_addr)
+					   : NULL;
+		struct imap_cache_msg cm = {
+			.uid = am->uid, .flags = cf, .date = am->date, .size = am->size,
+			.from = from ? from : am->from, .subject = am->subject,
+			.message_id = am->message_id, .in_reply_to = am->in_reply_to,
+			.references = am->references,
+		};
+		imap_cache_put(c->cache, &cm);
+		g_free(from);
 	}
 	g_ptr_array_add(c->msgs, am);
 }
 
-static int imap_open_folder(void *st, struct app_job *job, const char *folder, char **err)
+/* FLAGS sweep or CHANGEDSINCE answer: differences become flag events. */
+static void on_flags(const struct imap_msg *m, void *user)
 {
-	struct imap_backend *b = st;
-	/* A fresh SELECT: UIDNEXT from an earlier one would miss the mail
-	 * that arrived since (a reload after expunge). */
-	g_free(b->selected);
-	b->selected = NULL;
-	if (select_folder(b, job, folder, err) < 0)
-		return -1;
-	const struct imap_mailbox *mb = imap_session_mailbox(b->s);
-	uint32_t total = mb->exists, got = 0;
-	uint32_t hi = mb->uidnext > 1 ? mb->uidnext - 1 : 0;
-	/* The newest messages are on the first screen: fetch them first,
-	 * then older chunks while the UI already shows what it has. */
-	uint32_t span = 200;
-	const struct imap_fetch_opts fo = {
-		.items = IMAP_FETCH_UID | IMAP_FETCH_FLAGS | IMAP_FETCH_INTERNALDATE |
-			 IMAP_FETCH_SIZE | IMAP_FETCH_ENVELOPE | IMAP_FETCH_HEADERS,
-		.headers = index_headers,
-	};
+	struct chunk *c = user;
+	if (!(m->have & IMAP_FETCH_FLAGS))
+		return;
+	if (c->seen)
+		g_array_append_val(c->seen, m->uid);
+	ssize_t i = imap_cache_find(c->b->cache, m->uid);
+	if (i < 0)
+		return;
+	struct imap_cache_msg cm;
+	imap_cache_get(c->b->cache, (size_t)i, &cm);
+	if ((cm.flags & SERVER_FLAGS) == (m->flag_bits & SERVER_FLAGS))
+		return;
+	struct app_msg *am = app_msg_new();
+	am->uid = m->uid;
+	am->flags = m->flag_bits; /* imap bits, as flush_unasked expects */
+	g_ptr_array_add(c->b->flags, am);
+}
 
-	if (total == 0 || hi == 0) {
-		app_backend_post(job, APP_EV_MSGS, g_ptr_array_new_with_free_func(app_msg_free),
-			(void (*)(void *))g_ptr_array_unref);
-		return 0;
+static void on_uid_only(const struct imap_msg *m, void *user)
+{
+	struct chunk *c = user;
+	g_array_append_val(c->seen, m->uid);
+}
+
+static int cmp_u32(gconstpointer a, gconstpointer b)
+{
+	guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Bring the cached part up to date where QRESYNC did not: CHANGEDSINCE
+ * for flags with CONDSTORE, else a FLAGS sweep; vanished ones are those
+ * cached but no longer listed (a UID sweep when counts disagree). */
+static enum imap_status resync_cached(struct imap_backend *b, const volatile int *cancel)
+{
+	uint32_t max = imap_cache_max_uid(b->cache);
+	uint64_t modseq = imap_cache_modseq(b->cache);
+	const struct imap_mailbox *mb = imap_session_mailbox(b->s);
+	if ((imap_session_enabled(b->s) & IMAP_CAP_QRESYNC) && modseq && mb->highestmodseq)
+		return IMAP_OK; /* the SELECT already said it all */
+	char set[32];
+	snprintf(set, sizeof set, "1:%u", max);
+	const char *sets[1] = {set};
+	bool condstore = (imap_session_caps(b->s) & IMAP_CAP_CONDSTORE) && modseq &&
+			 mb->highestmodseq;
+	struct chunk c = {.b = b, .seen = condstore ? NULL : g_array_new(FALSE, FALSE, sizeof(guint32))};
+	struct imap_fetch_opts fo = {.items = IMAP_FETCH_UID | IMAP_FETCH_FLAGS,
+		.changedsince = condstore ? modseq : 0};
+	enum imap_status st = imap_uid_fetch(b->s, sets, 1, &fo, on_flags, &c, cancel);
+	if (st == IMAP_OK && condstore) {
+		/* Whether any went: the server's count of old messages. */
+		c.seen = g_array_new(FALSE, FALSE, sizeof(guint32));
+		fo = (struct imap_fetch_opts){.items = IMAP_FETCH_UID};
+		st = imap_uid_fetch(b->s, sets, 1, &fo, on_uid_only, &c, cancel);
 	}
-	while (hi > 0 && got < total) {
-		uint32_t lo = hi > span ? hi - span + 1 : 1;
+	if (st == IMAP_OK && c.seen) {
+		g_array_sort(c.seen, cmp_u32);
+		size_t n = imap_cache_count(b->cache);
+		for (size_t i = 0; i < n; i++) {
+			struct imap_cache_msg cm;
+			imap_cache_get(b->cache, i, &cm);
+			if (!bsearch(&cm.uid, c.seen->data, c.seen->len, sizeof(guint32),
+				    (int (*)(const void *, const void *))cmp_u32))
+				g_array_append_val(b->vanished, cm.uid);
+		}
+	}
+	if (c.seen)
+		g_array_unref(c.seen);
+	return st;
+}
+
+/* Fetch the headers of UIDs lo..hi, newest first in growing chunks, so
+ * the first screen is there before the rest of the folder. */
+static enum imap_status fetch_range(struct imap_backend *b, struct app_job *job,
+	const char *folder, uint32_t lo, uint32_t hi, uint32_t expect, uint32_t total,
+	uint64_t *posted)
+{
+	uint32_t span = 200;
+	uint64_t got = 0;
+	while (hi >= lo && hi > 0) {
+		uint32_t from = hi - lo + 1 > span ? hi - span + 1 : lo;
 		char set[32];
 		const char *sets[1] = { set };
-		snprintf(set, sizeof set, "%u:%u", lo, hi);
-		struct chunk c = { g_ptr_array_new_with_free_func(app_msg_free) };
-		enum imap_status s = imap_uid_fetch(b->s, sets, 1, &fo, on_msg, &c,
+		snprintf(set, sizeof set, "%u:%u", from, hi);
+		struct chunk c = { .msgs = g_ptr_array_new_with_free_func(app_msg_free),
+				   .cache = b->cache, .min_uid = lo };
+		enum imap_status s = imap_uid_fetch(b->s, sets, 1, &app_imap_index_fetch, on_msg, &c,
 			app_job_cancel_flag(job));
 		if (s != IMAP_OK) {
 			g_ptr_array_unref(c.msgs);
-			return fail(b, job, s, err);
+			return s;
 		}
 		got += c.msgs->len;
-		struct app_event *ev = app_event_new((enum app_event_type)APP_EV_MSGS, -1, 0, folder);
-		ev->data = c.msgs;
-		ev->free_data = (void (*)(void *))g_ptr_array_unref;
-		ev->done = got;
-		ev->total = total;
-		app_job_post(job, ev);
-		hi = lo - 1;
-		span = span < 5000 ? span * 4 : span;
+		if (c.msgs->len)
+			b->cache_dirty = true;
+		*posted += c.msgs->len;
+		post_msgs(job, folder, c.msgs, *posted, MAX(total, *posted));
+		if (from == lo || (expect && got >= expect))
+			break;
+		hi = from - 1;
+		span = span < 20000 ? span * 4 : span;
 	}
+	return IMAP_OK;
+}
+
+static void live_restart(struct imap_backend *b, struct app_job *job, const char *folder,
+	uint32_t last_uid)
+{
+	if (b->live) {
+		app_imap_live_stop(b->live);
+		b->live = NULL;
+	}
+	struct imap_opts o = session_opts(b);
+	int poll = b->cfg->check_interval > 0 ? CLAMP(b->cfg->check_interval, 5, 60) : 30;
+	const struct app_imap_live_opts lo = {
+		.app = app_job_app(job),
+		.account = app_job_account(job),
+		.session = &o,
+		.folder = folder,
+		.last_uid = last_uid,
+		.poll_ms = poll * 1000,
+	};
+	b->live = app_imap_live_start(&lo);
+}
+
+/* TODO(issue 3): write the records of a cold load to a spill file as they
+ * arrive, so the cache does not hold a second copy of every row while the
+ * index does (90 MB instead of 60 MB peak for 100,000; tests/bench/imap). */
+static int imap_open_folder(void *st, struct app_job *job, const char *folder, char **err)
+{
+	struct imap_backend *b = st;
+	const volatile int *cancel = app_job_cancel_flag(job);
+	uint64_t posted = 0;
+
+	/* The watcher of another folder (or of this one, restarted after the
+	 * load with what the load saw) must not post meanwhile. */
+	app_imap_live_stop(b->live);
+	b->live = NULL;
+	if (b->cache && strcmp(b->cache_folder, folder) != 0)
+		cache_drop(b);
+	if (!b->cache) {
+		char *path = imap_cache_path(b->cfg->name, folder);
+		char *key = cache_key(b, folder);
+		enum imap_cache_result r = imap_cache_load(path, key, &b->cache);
+		core_log(CORE_LOG_APP, "cache %s: %s, %zu messages", folder,
+			imap_cache_result_name(r), b->cache ? imap_cache_count(b->cache) : 0);
+		if (r != IMAP_CACHE_OK && r != IMAP_CACHE_MISSING)
+			unlink(path); /* damaged or foreign: rebuilt below */
+		g_free(key);
+		g_free(path);
+		b->cache_folder = g_strdup(folder);
+		b->cache_dirty = false;
+	}
+	b->cache_complete = false;
+	/* Cached rows first: no network needed for the first screen. */
+	if (b->cache) {
+		post_cached(b, job, folder);
+		posted = imap_cache_count(b->cache);
+	}
+
+	g_array_set_size(b->vanished, 0);
+	g_ptr_array_set_size(b->flags, 0);
+	if (ensure(b, job, err) < 0)
+		return -1;
+	/* Always SELECT again: a re-SELECT is how a server reports changes
+	 * (QRESYNC), and the folder may have changed since the last look. */
+	struct imap_select_opts so = { 0 };
+	if (b->cache) {
+		so.uidvalidity = imap_cache_uidvalidity(b->cache);
+		so.modseq = imap_cache_modseq(b->cache);
+	}
+	enum imap_status s = imap_select(b->s, folder, &so, cancel);
+	if (s != IMAP_OK)
+		return fail(b, job, s, err);
+	g_free(b->selected);
+	b->selected = g_strdup(folder);
+	const struct imap_mailbox *mb = imap_session_mailbox(b->s);
+	uint32_t uidnext = mb->uidnext, exists = mb->exists;
+	uint64_t modseq = mb->highestmodseq;
+
+	if (b->cache && imap_cache_uidvalidity(b->cache) != mb->uidvalidity) {
+		/* A new folder under the old name: every cached row is wrong. */
+		core_log(CORE_LOG_APP, "cache %s: UIDVALIDITY %u -> %u, dropped", folder,
+			imap_cache_uidvalidity(b->cache), mb->uidvalidity);
+		GArray *all = g_array_sized_new(FALSE, FALSE, sizeof(guint32),
+			(guint)imap_cache_count(b->cache));
+		for (size_t i = 0; i < imap_cache_count(b->cache); i++) {
+			struct imap_cache_msg c;
+			imap_cache_get(b->cache, i, &c);
+			g_array_append_val(all, c.uid);
+		}
+		app_backend_post(job, APP_EV_VANISHED, all, (void (*)(void *))g_array_unref);
+		imap_cache_free(b->cache);
+		b->cache = NULL;
+		g_array_set_size(b->vanished, 0);
+		g_ptr_array_set_size(b->flags, 0);
+		posted = 0;
+	}
+	uint32_t lo = 1;
+	if (b->cache) {
+		s = resync_cached(b, cancel);
+		if (s != IMAP_OK)
+			return fail(b, job, s, err);
+		flush_unasked(b, job, folder);
+		lo = MAX(imap_cache_max_uid(b->cache) + 1, imap_cache_uidnext(b->cache));
+		posted = imap_cache_count(b->cache);
+	} else {
+		char *key = cache_key(b, folder);
+		b->cache = imap_cache_new(key, mb->uidvalidity);
+		g_free(key);
+		b->cache_dirty = true;
+	}
+	/* Only UIDs the cache has not seen. */
+	if (uidnext > lo && exists > 0) {
+		uint32_t expect = exists > posted ? exists - (uint32_t)posted : 0;
+		s = fetch_range(b, job, folder, lo, uidnext - 1, expect, exists, &posted);
+		if (s != IMAP_OK)
+			return fail(b, job, s, err);
+	} else if (!posted) {
+		post_msgs(job, folder, g_ptr_array_new_with_free_func(app_msg_free), 0, 0);
+	}
+	flush_unasked(b, job, folder);
+	b->cache_complete = true;
+	if (imap_cache_uidnext(b->cache) != uidnext || imap_cache_modseq(b->cache) != modseq) {
+		imap_cache_set_sync(b->cache, uidnext, modseq);
+		b->cache_dirty = true;
+	}
+	cache_save(b);
+	live_restart(b, job, folder, uidnext > 0 ? uidnext - 1 : 0);
+	return 0;
+}
+
+static int imap_close_folder(void *st, struct app_job *job, const char *folder, char **err)
+{
+	struct imap_backend *b = st;
+	(void)job;
+	(void)err;
+	if (b->live && strcmp(app_imap_live_folder(b->live), folder) == 0) {
+		app_imap_live_stop(b->live);
+		b->live = NULL;
+	}
+	/* Saved and forgotten: reopening reads the file, which is fast. */
+	if (b->cache_folder && strcmp(b->cache_folder, folder) == 0)
+		cache_drop(b);
 	return 0;
 }
 
@@ -617,7 +1167,11 @@ static int imap_set_flags(void *st, struct app_job *job, const char *folder,
 		return fail(b, job, s, err);
 	struct app_msg *m = app_msg_copy(msg);
 	m->flags = (m->flags | add) & ~remove;
+	if (b->cache && strcmp(b->cache_folder, folder) == 0 &&
+	    imap_cache_set_flags(b->cache, m->uid, cache_flags_of(m->flags)))
+		b->cache_dirty = true;
 	app_backend_post(job, APP_EV_FLAGS, m, app_msg_free);
+	flush_unasked(b, job, folder);
 	return 0;
 }
 
@@ -635,6 +1189,7 @@ static int imap_move(void *st, struct app_job *job, const char *folder,
 	imap_copy_result_clear(&res);
 	if (s != IMAP_OK)
 		return fail(b, job, s, err);
+	flush_unasked(b, job, folder);
 	return 0;
 }
 
@@ -646,6 +1201,7 @@ static int imap_expunge_op(void *st, struct app_job *job, const char *folder, ch
 	enum imap_status s = imap_expunge(b->s, app_job_cancel_flag(job));
 	if (s != IMAP_OK)
 		return fail(b, job, s, err);
+	flush_unasked(b, job, folder);
 	return 0;
 }
 
@@ -874,4 +1430,5 @@ const struct app_backend_ops app_backend_imap = {
 	.fetch_raw = imap_fetch_raw,
 	.append = imap_append_op,
 	.delete_message = imap_delete_message,
+	.close_folder = imap_close_folder,
 };

@@ -25,8 +25,8 @@ static const char *last_msgid(const char *refs, char *buf, size_t size)
 }
 
 struct node {
-	int parent;            /* index or -1 */
-	GArray *children;      /* of int, sorted by date */
+	int parent;      /* index or -1 */
+	int first, count; /* children: kids[first .. first + count), sorted by date */
 };
 
 static int by_date(gconstpointer a, gconstpointer b, gpointer msgs)
@@ -48,6 +48,7 @@ static bool is_ancestor(struct node *nodes, int maybe_ancestor, int of)
 
 struct walk {
 	struct node *nodes;
+	const int *kids;
 	unsigned *order;
 	int *depth;
 	bool *last_child;
@@ -62,9 +63,9 @@ static void emit(struct walk *w, int idx, int level, bool last)
 	w->depth[w->row] = level;
 	w->last_child[w->row] = last;
 	w->row++;
-	GArray *ch = w->nodes[idx].children;
-	for (guint i = 0; ch && i < ch->len; i++)
-		emit(w, g_array_index(ch, int, i), level < 1000 ? level + 1 : level, i + 1 == ch->len);
+	const struct node *nd = &w->nodes[idx];
+	for (int i = 0; i < nd->count; i++)
+		emit(w, w->kids[nd->first + i], level < 1000 ? level + 1 : level, i + 1 == nd->count);
 }
 
 void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_child)
@@ -91,30 +92,38 @@ void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_c
 		if (p >= 0 && !is_ancestor(nodes, (int)i, p))
 			nodes[i].parent = p;
 	}
+	/* Children of all nodes in one array (counted, then placed), not an
+	 * array per parent: 100,000 rows would make tens of thousands of
+	 * small allocations at every re-sort. */
 	GArray *roots = g_array_new(FALSE, FALSE, sizeof(int));
+	int *kids = g_new(int, n ? n : 1);
+	for (guint i = 0; i < n; i++)
+		if (nodes[i].parent >= 0)
+			nodes[nodes[i].parent].count++;
+	int off = 0;
+	for (guint i = 0; i < n; i++) {
+		nodes[i].first = off;
+		off += nodes[i].count;
+		nodes[i].count = 0;
+	}
 	for (guint i = 0; i < n; i++) {
 		int p = nodes[i].parent;
 		int idx = (int)i;
-		if (p < 0) {
+		if (p < 0)
 			g_array_append_val(roots, idx);
-		} else {
-			if (!nodes[p].children)
-				nodes[p].children = g_array_new(FALSE, FALSE, sizeof(int));
-			g_array_append_val(nodes[p].children, idx);
-		}
+		else
+			kids[nodes[p].first + nodes[p].count++] = idx;
 	}
 	g_array_sort_with_data(roots, by_date, msgs);
 	for (guint i = 0; i < n; i++)
-		if (nodes[i].children)
-			g_array_sort_with_data(nodes[i].children, by_date, msgs);
+		if (nodes[i].count > 1)
+			g_qsort_with_data(kids + nodes[i].first, nodes[i].count, sizeof(int), by_date, msgs);
 
-	struct walk w = { nodes, order, depth, last_child, 0 };
+	struct walk w = { nodes, kids, order, depth, last_child, 0 };
 	for (guint i = 0; i < roots->len; i++)
 		emit(&w, g_array_index(roots, int, i), 0, true);
 
-	for (guint i = 0; i < n; i++)
-		if (nodes[i].children)
-			g_array_free(nodes[i].children, TRUE);
+	g_free(kids);
 	g_array_free(roots, TRUE);
 	g_hash_table_destroy(by_id);
 	g_free(nodes);

@@ -6,6 +6,7 @@
 
 #include "app/app.h"
 #include "app/app_private.h"
+#include "app/backend.h"
 #include "core/core.h"
 
 struct app_job {
@@ -201,4 +202,14 @@ void app_job_post(struct app_job *job, struct app_event *ev)
 	ev->account = job->worker->account;
 	ev->job = job->id;
 	app_post(job->worker->app, ev);
+}
+
+struct app *app_job_app(struct app_job *job)
+{
+	return job->worker->app;
+}
+
+int app_job_account(struct app_job *job)
+{
+	return job->worker->account;
 }

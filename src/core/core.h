@@ -46,6 +46,11 @@ char *core_text_fit(const char *utf8, int cols, bool pad);
  * fsync, chmod mode, rename, fsync the directory.  0 or -errno. */
 int core_atomic_write(const char *path, const void *data, size_t len, mode_t mode);
 
+/* The same for data written by fill(fd, user), which returns 0 or
+ * -errno (for files too large to build in memory first).  0 or -errno. */
+int core_atomic_write_with(const char *path, mode_t mode, int (*fill)(int fd, void *user),
+	void *user);
+
 /* write() until all len bytes are written, retrying on EINTR.  0 or -errno. */
 int core_write_all(int fd, const void *data, size_t len);
 

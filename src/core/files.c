@@ -74,6 +74,36 @@ int core_atomic_write(const char *path, const void *data, size_t len, mode_t mod
 	return fsync_parent(path);
 }
 
+int core_atomic_write_with(const char *path, mode_t mode, int (*fill)(int fd, void *user),
+	void *user)
+{
+	char *tmp = g_strconcat(path, ".tmp.XXXXXX", NULL);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	int ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		g_free(tmp);
+		return ret;
+	}
+	ret = fill(fd, user);
+	if (ret == 0 && fsync(fd) < 0)
+		ret = -errno;
+	if (ret == 0 && fchmod(fd, mode) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret != 0) {
+		unlink(tmp);
+		g_free(tmp);
+		return ret;
+	}
+	g_free(tmp);
+	return fsync_parent(path);
+}
+
 int core_mkdir_p(const char *path, mode_t mode)
 {
 	char *copy;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <glib.h>
@@ -654,5 +655,98 @@ enum imap_status imap_uid_search_text(struct imap_session *s, const char *text, 
  * Servers drop IDLE after 30 minutes: keep max_ms under 29 minutes. */
 enum imap_status imap_idle(struct imap_session *s, int max_ms, int poll_ms,
 	const volatile int *stop, const volatile int *cancel);
+
+/* ======================================================================
+ * Header cache: what an index shows of each message of one folder, kept
+ * on disk between runs and keyed by UIDVALIDITY.
+ *
+ * File format (little endian; doc in cache.c): a 64-byte header (magic,
+ * version, UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ, record count, a hash of
+ * the owner key, an XXH64 of the records and one of the header), then
+ * one record per message in ascending UID order.  Anything that does not
+ * check out (short, long, foreign key, bad hash, bad record) is refused
+ * as a whole: a cache is rebuilt, never half trusted.  Strings are kept
+ * as bytes; making them safe for a terminal is the reader's job.
+ * ====================================================================== */
+
+/* Not an IMAP flag: the message has attachments (kept with the flags). */
+#define IMAP_CACHE_ATTACHMENT (1u << 16)
+
+/* One message.  Strings may be NULL; in a struct filled by the cache
+ * they are borrowed until the next change to it. */
+struct imap_cache_msg {
+	uint32_t uid;
+	uint32_t flags; /* enum imap_flag bits | IMAP_CACHE_ATTACHMENT */
+	int64_t date;   /* UTC seconds */
+	uint64_t size;
+	const char *from, *subject, *message_id, *in_reply_to, *references;
+};
+
+enum imap_cache_result {
+	IMAP_CACHE_OK,
+	IMAP_CACHE_MISSING,   /* no file */
+	IMAP_CACHE_IO,        /* could not read it */
+	IMAP_CACHE_SHORT,     /* truncated, or longer than its header says */
+	IMAP_CACHE_MAGIC,     /* not a cache file, or another version */
+	IMAP_CACHE_FOREIGN,   /* written for another account or folder */
+	IMAP_CACHE_CHECKSUM,  /* header or records do not match their hash */
+	IMAP_CACHE_RECORD,    /* a record is malformed (crafted file) */
+};
+
+struct imap_cache;
+
+/* Name of a result ("checksum"), for logs.  Static. */
+const char *imap_cache_result_name(enum imap_cache_result r);
+
+/* An empty cache for owner key (e.g. "account\nfolder"; copied). */
+struct imap_cache *imap_cache_new(const char *key, uint32_t uidvalidity);
+void imap_cache_free(struct imap_cache *c);
+
+/* Check and adopt a cache image (pure: no I/O).  data is copied.  On
+ * anything but IMAP_CACHE_OK *out is NULL. */
+enum imap_cache_result imap_cache_parse(const char *key, const void *data, size_t len,
+	struct imap_cache **out);
+/* Load the file at path (mapped, not read into memory; records are
+ * copied only when changed).  Owned *out, NULL unless IMAP_CACHE_OK. */
+enum imap_cache_result imap_cache_load(const char *path, const char *key,
+	struct imap_cache **out);
+/* The image imap_cache_parse accepts.  Owned (g_byte_array_unref). */
+GByteArray *imap_cache_serialize(const struct imap_cache *c);
+/* Write atomically (core_atomic_write, mode 0600), creating the
+ * directory.  0 or -errno. */
+int imap_cache_save(const struct imap_cache *c, const char *path);
+
+/* "<$XDG_CACHE_HOME>/mailtui/<account>/<folder>.hcache" with both names
+ * made safe for a file system (%XX for anything but letters, digits,
+ * "-", "_" and a "." that is not first).  Owned. */
+char *imap_cache_path(const char *account, const char *folder);
+
+uint32_t imap_cache_uidvalidity(const struct imap_cache *c);
+uint32_t imap_cache_uidnext(const struct imap_cache *c);
+uint64_t imap_cache_modseq(const struct imap_cache *c);
+/* What the folder was at the last full resync. */
+void imap_cache_set_sync(struct imap_cache *c, uint32_t uidnext, uint64_t modseq);
+
+/* Messages, ascending by UID: i in [0, count). */
+size_t imap_cache_count(const struct imap_cache *c);
+void imap_cache_get(const struct imap_cache *c, size_t i, struct imap_cache_msg *out);
+/* A loaded cache is a read-only mapping of its file: after a pass over
+ * every message, hand its pages back (they stay in the page cache and
+ * come back when read again), so the rows are not in memory twice. */
+void imap_cache_release_pages(const struct imap_cache *c);
+/* Index of uid, or -1. */
+ssize_t imap_cache_find(const struct imap_cache *c, uint32_t uid);
+/* The highest UID held, 0 when empty. */
+uint32_t imap_cache_max_uid(const struct imap_cache *c);
+
+/* Add or replace a message (strings copied; each cut to 65534 bytes). */
+void imap_cache_put(struct imap_cache *c, const struct imap_cache_msg *m);
+/* New flags for uid; false when it is not held. */
+bool imap_cache_set_flags(struct imap_cache *c, uint32_t uid, uint32_t flags);
+/* Drop these UIDs (any order; unknown ones ignored).  Returns how many went. */
+size_t imap_cache_remove(struct imap_cache *c, const uint32_t *uids, size_t n);
+
+/* XXH64 of data (seed 0): the cache's checksum, exposed for tests. */
+uint64_t imap_cache_hash(const void *data, size_t len);
 
 #endif

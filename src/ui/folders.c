@@ -109,6 +109,15 @@ static void folders_event(struct ui_screen *s, struct ui *ui, struct app_event *
 		fs->folders = ev->data; /* take ownership */
 		ev->data = NULL;
 		fs->selected = MIN(fs->selected, MAX((int)fs->folders->len - 1, 0));
+	} else if (ev->type == (enum app_event_type)APP_EV_FOLDER_STATUS && fs->folders) {
+		const struct app_folder *upd = ev->data;
+		for (guint i = 0; i < fs->folders->len; i++) {
+			struct app_folder *f = g_ptr_array_index(fs->folders, i);
+			if (g_strcmp0(f->id, upd->id) == 0) {
+				f->total = upd->total;
+				f->unread = upd->unread;
+			}
+		}
 	} else if (ev->type == APP_EV_JOB_DONE && ev->job == fs->job && ev->status != 0) {
 		ui_set_status(ui, true, "%s", ev->text ? ev->text : _("Cannot list the folders."));
 	} else if (ev->type == APP_EV_JOB_DONE && ev->job == fs->fetch_job && ev->status != 0 &&

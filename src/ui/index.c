@@ -664,12 +664,74 @@ static struct app_msg *find_msg(struct index_screen *is, const struct app_msg *l
 	return NULL;
 }
 
+/* Rows gone from the server: drop them, keeping the selection on the
+ * same message (or the next one that stays). */
+static void remove_uids(struct index_screen *is, GArray *uids)
+{
+	GHashTable *gone = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (guint i = 0; i < uids->len; i++)
+		g_hash_table_add(gone, GUINT_TO_POINTER(g_array_index(uids, guint32, i)));
+	const struct app_msg *keep = NULL;
+	bool at_end = is->selected + 1 >= (int)is->msgs->len;
+	for (int r = is->selected; is->order && r >= 0 && r < (int)is->msgs->len && !keep; r++) {
+		const struct app_msg *m = g_ptr_array_index(is->msgs, is->order[r]);
+		if (!g_hash_table_contains(gone, GUINT_TO_POINTER(m->uid)))
+			keep = m;
+	}
+	guint w = 0, before = is->msgs->len;
+	for (guint i = 0; i < is->msgs->len; i++) {
+		struct app_msg *m = g_ptr_array_index(is->msgs, i);
+		if (m->key == NULL && g_hash_table_contains(gone, GUINT_TO_POINTER(m->uid)))
+			app_msg_free(m);
+		else
+			is->msgs->pdata[w++] = m;
+	}
+	g_hash_table_destroy(gone);
+	if (w == before)
+		return;
+	g_ptr_array_set_free_func(is->msgs, NULL);
+	g_ptr_array_set_size(is->msgs, w);
+	g_ptr_array_set_free_func(is->msgs, app_msg_free);
+	g_free(is->order);
+	is->order = NULL;
+	reorder(is); /* selects the last row */
+	for (guint i = 0; keep && !at_end && i < is->msgs->len; i++)
+		if (g_ptr_array_index(is->msgs, is->order[i]) == keep)
+			is->selected = (int)i;
+}
+
+/* Live rows (job 0) may repeat what a reload fetched: skip known UIDs. */
+static void add_live(struct index_screen *is, GPtrArray *chunk)
+{
+	for (guint i = 0; i < chunk->len; i++) {
+		struct app_msg *m = g_ptr_array_index(chunk, i);
+		if (find_msg(is, m)) {
+			app_msg_free(m);
+			continue;
+		}
+		g_ptr_array_add(is->msgs, m);
+	}
+}
+
 static void index_event(struct ui_screen *s, struct ui *ui, struct app_event *ev)
 {
 	struct index_screen *is = (struct index_screen *)s;
 	if (ev->account != app_account_index(is->acc))
 		return;
-	if (ev->type == (enum app_event_type)APP_EV_MSGS && ev->job == is->load_job) {
+	bool this_folder = ev->text && g_strcmp0(ev->text, is->folder) == 0;
+	if (ev->type == (enum app_event_type)APP_EV_MSGS && ev->job == 0 && this_folder) {
+		GPtrArray *chunk = ev->data;
+		guint before = is->msgs->len;
+		add_live(is, chunk);
+		g_ptr_array_set_free_func(chunk, NULL);
+		g_ptr_array_set_size(chunk, 0);
+		reorder(is);
+		guint n = is->msgs->len - before;
+		if (n)
+			ui_set_status(ui, false, ngettext("%u new message", "%u new messages", n), n);
+	} else if (ev->type == (enum app_event_type)APP_EV_VANISHED && this_folder) {
+		remove_uids(is, ev->data);
+	} else if (ev->type == (enum app_event_type)APP_EV_MSGS && ev->job == is->load_job) {
 		GPtrArray *chunk = ev->data;
 		for (guint i = 0; i < chunk->len; i++) {
 			const struct app_msg *m = g_ptr_array_index(chunk, i);
@@ -688,7 +750,7 @@ static void index_event(struct ui_screen *s, struct ui *ui, struct app_event *ev
 		else
 			ui_set_status(ui, false, ngettext("%u message", "%u messages", is->msgs->len),
 				is->msgs->len);
-	} else if (ev->type == (enum app_event_type)APP_EV_FLAGS) {
+	} else if (ev->type == (enum app_event_type)APP_EV_FLAGS && (!ev->text || this_folder)) {
 		const struct app_msg *upd = ev->data;
 		struct app_msg *m = find_msg(is, upd);
 		if (m) {
@@ -759,6 +821,7 @@ static void index_destroy(struct ui_screen *s)
 	struct index_screen *is = (struct index_screen *)s;
 	if (is->loading)
 		app_account_cancel(is->acc, is->load_job);
+	app_account_close_folder(is->acc, is->folder);
 	set_query(is, &is->find, NULL);
 	set_query(is, &is->limit, NULL);
 	g_free(is->limit_title);

@@ -321,6 +321,26 @@ static void start_fetch_timers(struct ui *ui)
 	}
 }
 
+static const char *start_folder;
+
+void ui_set_start_folder(const char *folder)
+{
+	start_folder = folder;
+}
+
+/* The folder list with the start folder above it.  The index is made
+ * first so its load is the worker's first job: cached headers show
+ * before the folder list has even been asked for. */
+static void push_start_folder(struct ui *ui, struct app_account *acc, const char *account)
+{
+	const char *leaf = strrchr(start_folder, '/');
+	char *display = core_safe_text(leaf && leaf[1] ? leaf + 1 : start_folder, (size_t)-1, false);
+	struct ui_screen *index = ui_index_screen_new(ui, acc, start_folder, display);
+	ui_push(ui, ui_folders_screen_new(ui, acc, account));
+	ui_push(ui, index);
+	g_free(display);
+}
+
 int ui_run(struct config *cfg, struct app *app, const char *account)
 {
 	struct ui ui = { .cfg = cfg, .app = app, .dirty = true };
@@ -359,6 +379,8 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	struct config_account *start = account ? config_account_find(cfg, account) : NULL;
 	if (account && !start)
 		ui_set_status(&ui, true, _("No account named %s."), account);
+	else if (start && start_folder)
+		push_start_folder(&ui, ui_account_by_name(&ui, account), account);
 	else if (start)
 		ui_push(&ui, ui_folders_screen_new(&ui, ui_account_by_name(&ui, account), account));
 	else

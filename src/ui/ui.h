@@ -11,4 +11,8 @@ struct app;
  * Returns the process exit status. */
 int ui_run(struct config *cfg, struct app *app, const char *account);
 
+/* Open this folder of the start account at once (-f), above its folder
+ * list.  Call before ui_run; folder is borrowed. */
+void ui_set_start_folder(const char *folder);
+
 #endif

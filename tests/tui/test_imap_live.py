@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""The header cache and live updates, with the real binary in tmux against
+the test Dovecot (user carol, in a folder of this run's own):
+
+- after a first run, a second run shows the folder's headers from the
+  cache even while the server is down, and says the server is unreachable;
+- mail delivered while the index is open appears without a key press,
+  and the folder list's count changes with it;
+- a dropped connection is re-established and the status line says so.
+
+Stops and restarts the shared Dovecot: run alone (is_parallel: false)."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tmux import Session  # noqa: E402
+
+MAILTUI = os.path.abspath(sys.argv.pop(1))
+
+
+def env_or_skip(name):
+    v = os.environ.get("MAILTUI_TEST_" + name)
+    if v:
+        return v
+    if os.environ.get("MAILTUI_TEST_REQUIRE_SERVERS") == "1":
+        sys.exit("MAILTUI_TEST_%s is not set: the test servers are not running" % name)
+    print("MAILTUI_TEST_%s not set: skipping" % name)
+    sys.exit(77)
+
+
+def ctl(action):
+    subprocess.run([env_or_skip("CTL"), env_or_skip("DIR"), action, "dovecot"], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+class ImapLive(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="mailtui-live-")
+        self.log = os.path.join(self.dir, "debug.log")
+        self.folder = "Live%d" % (int(time.time() * 1000) % 100000000)
+        self.env = {
+            "HOME": self.dir,
+            "XDG_CONFIG_HOME": os.path.join(self.dir, "c"),
+            "XDG_DATA_HOME": os.path.join(self.dir, "d"),
+            "XDG_CACHE_HOME": os.path.join(self.dir, "k"),
+            "XDG_STATE_HOME": os.path.join(self.dir, "s"),
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        }
+        user, password = env_or_skip("USER3"), env_or_skip("PASS3")
+        self.conf = os.path.join(self.dir, "config")
+        with open(self.conf, "w") as f:
+            f.write("[account mail]\nmode = imap\nfrom = %s@example.test\n"
+                    "imap_url = imaps://127.0.0.1:%s\nuser = %s\npassword = \"%s\"\n"
+                    "tls_ca_file = %s\ntimeout = 5\n"
+                    % (user, env_or_skip("IMAPS_PORT"), user,
+                       password.replace("\\", "\\\\").replace('"', '\\"'), env_or_skip("CA")))
+        os.chmod(self.conf, 0o600)
+
+    def tearDown(self):
+        # Leave Dovecot running for the next test whatever happened.
+        subprocess.run([env_or_skip("CTL"), env_or_skip("DIR"), "start", "dovecot"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def deliver(self, subject):
+        path = os.path.join(self.dir, "m.eml")
+        with open(path, "w") as f:
+            f.write("From: Trần Thị Bình <binh@example.test>\nTo: carol@example.test\n"
+                    "Subject: %s\nMessage-ID: <%s.%s@example.test>\n"
+                    "Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nXin chào.\n"
+                    % (subject, subject.replace(" ", "."), self.folder))
+        env = dict(os.environ, FOLDER=self.folder)
+        subprocess.run([env_or_skip("DELIVER"), env_or_skip("DIR"), env_or_skip("USER3"), path],
+                       check=True, env=env, stdout=subprocess.DEVNULL)
+
+    def start(self):
+        return Session("%s -d %s -c %s -a mail -f %s" % (MAILTUI, self.log, self.conf, self.folder),
+                       env=self.env, width=110, height=30)
+
+    def status(self, screen):
+        return screen.rstrip("\n").split("\n")[-1]
+
+    def log_text(self):
+        with open(self.log, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def wait_watching(self):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            log = self.log_text()
+            watch = log.rfind("watching from")
+            if "mail: job 2 done" in log and watch >= 0 and " IDLE" in log[watch:]:
+                return
+            time.sleep(0.05)
+        self.fail("the watcher did not start IDLE")
+
+    def test_cache_then_live(self):
+        for i in (1, 2, 3):
+            self.deliver("Thư số %d" % i)
+        with self.start() as s:
+            s.wait_for(lambda t: "Thư số 3" in t and "3 messages" in self.status(t),
+                       what="the folder loaded")
+            s.send("q", "q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+        cache = os.path.join(self.dir, "k", "mailtui", "mail", self.folder + ".hcache")
+        self.assertTrue(os.path.exists(cache))
+
+        # The server is down: the rows still come, from the cache.
+        ctl("stop")
+        try:
+            with self.start() as s:
+                screen = s.wait_for(lambda t: "Thư số 1" in t and "Thư số 3" in t,
+                                    what="cached rows")
+                self.assertIn("Trần Thị Bình", screen)
+                s.wait_for(lambda t: "127.0.0.1" in self.status(t),
+                           what="the connection error")
+                s.send("q", "q", "q")
+                self.assertEqual(s.wait_exit()[0], 0)
+        finally:
+            ctl("start")
+
+        # Up again: new mail arrives while the index is open, no key press.
+        with self.start() as s:
+            s.wait_for("Thư số 3")
+            # The folder list (below the index) has loaded its counts, and
+            # the watcher is in IDLE, before the new mail comes.
+            self.wait_watching()
+            self.deliver("Thư số 4")
+            screen = s.wait_for("Thư số 4")
+            self.assertIn("1 new message", self.status(screen))
+            s.send("q")  # back to the folder list: the count moved from 3 to 4
+            s.wait_for(lambda t: any(self.folder in l and re.search(r"\b4\s*$", l)
+                                     for l in t.split("\n")), what="the new count")
+            s.send("q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+
+    def test_reconnect_is_announced(self):
+        self.deliver("trước khi khởi động lại")
+        with self.start() as s:
+            s.wait_for("trước khi khởi động lại")
+            self.wait_watching()
+            ctl("restart")
+            s.wait_for(lambda t: "Reconnected to 127.0.0.1" in self.status(t),
+                       what="the reconnect notice", timeout=40)
+            # The watcher works again: mail delivered now still arrives.
+            self.deliver("sau khi khởi động lại")
+            s.wait_for("sau khi khởi động lại", timeout=30)
+            s.send("q", "q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
