@@ -116,6 +116,40 @@ char *mime_attachment_safe_name(const char *name, size_t index)
 	return g_string_free(s, FALSE);
 }
 
+/* Bytes a shell never treats specially, in any quoting context. */
+static bool shell_inert(char c)
+{
+	return g_ascii_isalnum(c) || c == '.' || c == '_' || c == '-' || c == '+';
+}
+
+char *mime_shell_safe_name(const char *name, size_t index)
+{
+	char *safe = mime_attachment_safe_name(name, index);
+	GString *s = g_string_sized_new(strlen(safe));
+	for (const char *p = safe; *p; p++) {
+		char c = shell_inert(*p) ? *p : '_';
+		/* One '_' for a run of replaced bytes (a Vietnamese letter is
+		 * two or three). */
+		if (c == '_' && s->len && s->str[s->len - 1] == '_')
+			continue;
+		g_string_append_c(s, c);
+	}
+	g_free(safe);
+	if (s->len == 0 || s->str[0] == '-' || s->str[0] == '.')
+		g_string_prepend(s, "attachment");
+	return g_string_free(s, FALSE);
+}
+
+char *mime_shell_safe_type(const char *type)
+{
+	GString *s = g_string_new(NULL);
+	for (const char *p = type ? type : ""; *p; p++)
+		g_string_append_c(s, shell_inert(*p) || *p == '/' ? g_ascii_tolower(*p) : '_');
+	if (!s->len)
+		g_string_append(s, "application/octet-stream");
+	return g_string_free(s, FALSE);
+}
+
 static int write_all(int fd, const char *data, size_t len)
 {
 	while (len > 0) {

@@ -368,6 +368,15 @@ void mime_view_set_attachment_bytes(struct mime_view *v, size_t index, GBytes *d
  * Owned. */
 char *mime_attachment_safe_name(const char *name, size_t index);
 
+/* For a file or type handed to a shell command (mailcap, the viewer
+ * command): only ASCII letters, digits and . _ - + (a type also '/'), so
+ * no quoting context of the command can be broken out of, whatever the
+ * message says; the name keeps its extension for the viewer.  Quoting
+ * alone is not enough: a mailcap entry may put %s inside its own quotes
+ * ("sh -c 'cat %s'").  Owned. */
+char *mime_shell_safe_name(const char *name, size_t index);
+char *mime_shell_safe_type(const char *type);
+
 /* Save attachment index into dir under its sanitised filename, or
  * name_override (sanitised the same way) when not NULL.  The file is
  * written to a temporary file, fsynced and then linked into place, mode

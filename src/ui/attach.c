@@ -201,7 +201,9 @@ static void view(struct attach_screen *as, struct ui *ui, size_t index, GBytes *
 		g_error_free(gerr);
 		return;
 	}
-	char *name = mime_attachment_safe_name(a->filename, index);
+	/* The temporary copy's name and the type go into a shell command:
+	 * nothing in them may mean anything to a shell. */
+	char *name = mime_shell_safe_name(a->filename, index);
 	char *path = g_build_filename(dir, name, NULL);
 	int r = -EIO;
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -214,7 +216,7 @@ static void view(struct attach_screen *as, struct ui *ui, size_t index, GBytes *
 	} else {
 		r = -errno;
 	}
-	const char *type = a->content_type ? a->content_type : "application/octet-stream";
+	char *type = mime_shell_safe_type(a->content_type);
 	const char *custom = ui->cfg->general.attachment_command;
 	char *cmd = NULL;
 	unsigned flags = 0;
@@ -245,6 +247,7 @@ static void view(struct attach_screen *as, struct ui *ui, size_t index, GBytes *
 	g_unlink(path);
 	g_rmdir(dir);
 	g_free(cmd);
+	g_free(type);
 	g_free(path);
 	g_free(name);
 	g_free(dir);
@@ -320,7 +323,7 @@ static void perform(struct attach_screen *as, struct ui *ui, enum attach_action 
 	if (index >= n)
 		return;
 	const struct mime_attachment *a = &atts[index];
-	const char *type = a->content_type ? a->content_type : "application/octet-stream";
+	char *type = mime_shell_safe_type(a->content_type);
 	if (action == ACT_VIEW && !have_viewer(ui, type)) {
 		ui_set_status(ui, true,
 		              _("No viewer for %s: set attachment_command in the config file "

@@ -200,10 +200,13 @@ class ImapActions(unittest.TestCase):
                    what="the folder loaded")
 
     def go_to(self, s, subject):
-        screen = s.screen()
-        rows = [l for l in screen.split("\n")[1:-1] if subject in l]
-        self.assertEqual(len(rows), 1, screen)
-        target = int(rows[0].split()[0])
+        # Wait for the index (keys sent just before may still be on their way).
+        def row(t):
+            rows = [l for l in t.split("\n")[1:-1] if subject in l and re.match(r"\s*\d+ ", l)]
+            return rows[0] if len(rows) == 1 else None
+        screen = s.wait_for(lambda t: row(t) is not None and self.selected(s),
+                            what="one index row with %r" % subject)
+        target = int(row(screen).split()[0])
         current = int(self.selected(s).split()[0])
         s.send(*(["j" if target > current else "k"] * abs(target - current)))
         s.wait_for(lambda t: subject in (self.selected(s) or ""), what="%s selected" % subject)
@@ -466,6 +469,37 @@ class ImapActions(unittest.TestCase):
             big_fetches = [l for l in f if "UID FETCH %d " % self.uids["big"] in l]
         self.assertTrue(big_fetches)
         self.assertFalse([l for l in big_fetches if "BODY.PEEK[2]" in l], big_fetches)
+
+    def test_hostile_attachment_name_reaches_no_shell(self):
+        """A name with $(...) and quotes, viewed through a mailcap entry
+        that puts %s inside its own quotes: nothing of the name runs."""
+        marker = os.path.join(self.dir, "PWNED")
+        evil = "x$(touch %s)'\"`touch %s`;.txt" % (marker, marker)
+        raw = ("From: Evil <evil@example.test>\r\nTo: carol@example.test\r\n"
+               "Subject: Hostile name\r\nMessage-ID: <evil-%s@example.test>\r\n"
+               "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+               "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+               "Content-Type: text/plain\r\n\r\nsee attached\r\n--b\r\n"
+               "Content-Type: text/plain; name=\"x\"\r\n"
+               "Content-Disposition: attachment; filename=\"%s\"\r\n\r\n"
+               "harmless text\r\n--b--\r\n" % (self.stamp, evil.replace('"', '\\"'))
+               ).encode()
+        self.append("evil", raw)
+        with open(os.path.join(self.dir, ".mailcap"), "w") as f:
+            f.write("text/plain; sh -c \"sed 's/^/[viewer] /' %s\"; copiousoutput\n")
+        with self.start() as s:
+            self.open_folder(s)
+            self.go_to(s, "Hostile name")
+            s.send("Enter")
+            s.wait_for("see attached")
+            s.send("v")
+            s.wait_for("Size")
+            s.send("j", "Enter")
+            s.wait_for("[viewer] harmless text")
+            s.send("q", "q", "q", "q", "q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+        self.assertFalse(os.path.exists(marker))
+        self.assertFalse([f for f in os.listdir(self.dir) if "PWNED" in f])
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ class Session:
         r = self._tmux("list-panes", "-F", "#{pane_pid}")
         return int(r.stdout.strip().split()[0])
 
-    def wait_for(self, predicate, timeout=15, what="text"):
+    def wait_for(self, predicate, timeout=30, what="text"):
         if isinstance(predicate, str):
             text = predicate
             predicate = lambda s: text in s  # noqa: E731

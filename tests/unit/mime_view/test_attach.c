@@ -295,6 +295,34 @@ static void test_mailcap(void)
 	g_free(dir);
 }
 
+/* Names and types for shell commands: nothing a shell reads specially,
+ * whatever the message says; the extension stays for the viewer. */
+static void test_shell_safe(void)
+{
+	static const struct { const char *in, *out; } names[] = {
+		{"report.pdf", "report.pdf"},
+		{"x$(touch /tmp/p)'\"`id`;.txt", "x_touch_tmp_p_id_.txt"},
+		{"B\xc3\xa1o c\xc3\xa1o th\xc3\xa1ng 3.txt", "B_o_c_o_th_ng_3.txt"},
+		{"-rf", "rf"},
+		{"", "attachment-2"},
+		{"\xe2\x80\xae.exe", "exe"},
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		char *got = mime_shell_safe_name(names[i].in, 1);
+		g_test_message("name %s", names[i].in);
+		g_assert_cmpstr(got, ==, names[i].out);
+		for (const char *p = got; *p; p++)
+			g_assert_true(g_ascii_isalnum(*p) || strchr("._-+", *p));
+		g_free(got);
+	}
+	char *t = mime_shell_safe_type("text/$(reboot)");
+	g_assert_cmpstr(t, ==, "text/__reboot_");
+	g_free(t);
+	t = mime_shell_safe_type("Image/SVG+XML");
+	g_assert_cmpstr(t, ==, "image/svg+xml");
+	g_free(t);
+}
+
 int main(int argc, char **argv)
 {
 	helpers_init(&argc, &argv);
@@ -305,5 +333,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/mime_view/attach/save", test_save);
 	g_test_add_func("/mime_view/attach/bytes", test_bytes);
 	g_test_add_func("/mime_view/attach/mailcap", test_mailcap);
+	g_test_add_func("/mime_view/attach/shell_safe", test_shell_safe);
 	return g_test_run();
 }
