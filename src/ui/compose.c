@@ -47,6 +47,7 @@ struct compose_screen {
 	uint64_t job;
 	bool postponing;
 	bool done;    /* finished while another screen was on top */
+	bool keep_tmpdir; /* rescued: the kept text names files in tmpdir */
 	int selected; /* attachment */
 };
 
@@ -630,13 +631,29 @@ static void remove_tree(const char *dir)
 	g_rmdir(dir);
 }
 
+char *ui_compose_rescue(struct ui_screen *s)
+{
+	if (g_strcmp0(s->name, "compose") != 0)
+		return NULL;
+	struct compose_screen *cs = (struct compose_screen *)s;
+	/* A message being sent is in the outbox already. */
+	if (cs->state == C_SENDING || cs->done || (!cs->draft && !cs->bad_text))
+		return NULL;
+	char *text = cs->bad_text ? g_strdup(cs->bad_text) : mime_draft_to_edit_text(cs->draft);
+	char *path = rescue(text);
+	g_free(text);
+	if (path)
+		cs->keep_tmpdir = true;
+	return path;
+}
+
 static void compose_destroy(struct ui_screen *s)
 {
 	struct compose_screen *cs = (struct compose_screen *)s;
 	if (cs->state == C_FETCHING && cs->job)
 		app_account_cancel(cs->acc, cs->job);
 	mime_draft_free(cs->draft);
-	if (cs->tmpdir)
+	if (cs->tmpdir && !cs->keep_tmpdir)
 		remove_tree(cs->tmpdir);
 	g_free(cs->tmpdir);
 	g_free(cs->folder);

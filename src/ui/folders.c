@@ -129,6 +129,15 @@ static void folders_event(struct ui_screen *s, struct ui *ui, struct app_event *
 	}
 }
 
+/* Back from a folder, or a certificate accepted: the counts may have
+ * changed (messages read, moved, sent), so list again. */
+static void folders_refresh(struct ui_screen *s, struct ui *ui)
+{
+	struct folders_screen *fs = (struct folders_screen *)s;
+	(void)ui;
+	fs->job = app_account_list_folders(fs->acc);
+}
+
 uint64_t ui_fetch(struct ui *ui, struct app_account *acc)
 {
 	uint64_t job = app_account_fetch(acc);
@@ -174,6 +183,8 @@ struct ui_screen *ui_folders_screen_new(struct ui *ui, struct app_account *acc, 
 	fs->base.event = folders_event;
 	fs->base.destroy = folders_destroy;
 	fs->base.bindings = folders_bindings;
+	fs->base.resume = folders_refresh;
+	fs->base.retry = folders_refresh;
 	fs->acc = acc;
 	char *safe = core_safe_text(name, (size_t)-1, false);
 	fs->title = g_strdup_printf(_("Folders of %s"), safe);

@@ -816,6 +816,12 @@ static void index_event(struct ui_screen *s, struct ui *ui, struct app_event *ev
 	}
 }
 
+static void index_retry(struct ui_screen *s, struct ui *ui)
+{
+	(void)ui;
+	reload((struct index_screen *)s);
+}
+
 static void index_destroy(struct ui_screen *s)
 {
 	struct index_screen *is = (struct index_screen *)s;
@@ -849,6 +855,7 @@ struct ui_screen *ui_index_screen_new(struct ui *ui, struct app_account *acc, co
 	is->base.answer = index_answer;
 	is->base.destroy = index_destroy;
 	is->base.bindings = index_bindings;
+	is->base.retry = index_retry;
 	is->acc = acc;
 	is->folder = g_strdup(folder);
 	is->title = g_strdup(display);

@@ -85,6 +85,12 @@ static void submit_list(struct outbox_screen *os)
 	os->waiting = true;
 }
 
+static void outbox_retry(struct ui_screen *s, struct ui *ui)
+{
+	(void)ui;
+	submit_list((struct outbox_screen *)s);
+}
+
 static bool outbox_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 {
 	struct outbox_screen *os = (struct outbox_screen *)s;
@@ -170,6 +176,7 @@ struct ui_screen *ui_outbox_screen_new(struct ui *ui, struct app_account *acc)
 	os->base.answer = outbox_answer;
 	os->base.destroy = outbox_destroy;
 	os->base.bindings = outbox_bindings;
+	os->base.retry = outbox_retry;
 	os->acc = acc;
 	char *safe = core_safe_text(app_account_config(acc)->name, (size_t)-1, false);
 	os->title = g_strdup_printf(_("Outbox of %s"), safe);

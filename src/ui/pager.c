@@ -238,6 +238,16 @@ static void pager_event(struct ui_screen *s, struct ui *ui, struct app_event *ev
 	}
 }
 
+static void pager_retry(struct ui_screen *s, struct ui *ui)
+{
+	struct pager_screen *ps = (struct pager_screen *)s;
+	if (!ps->acc || !ps->msg)
+		return;
+	struct app_msg *m = app_msg_copy(ps->msg); /* open_msg replaces ps->msg */
+	open_msg(ps, ui, m);
+	app_msg_free(m);
+}
+
 static void pager_destroy(struct ui_screen *s)
 {
 	struct pager_screen *ps = (struct pager_screen *)s;
@@ -262,6 +272,7 @@ struct ui_screen *ui_pager_screen_new(struct ui *ui, struct app_account *acc, co
 	ps->base.event = pager_event;
 	ps->base.destroy = pager_destroy;
 	ps->base.bindings = pager_bindings;
+	ps->base.retry = pager_retry;
 	ps->acc = acc;
 	ps->folder = g_strdup(folder);
 	open_msg(ps, ui, msg);

@@ -37,6 +37,8 @@ void ui_pop(struct ui *ui)
 	if (s->destroy)
 		s->destroy(s);
 	ui->dirty = true;
+	if (ui->top && ui->top->resume && !ui->quitting)
+		ui->top->resume(ui->top, ui);
 }
 
 static int color_attr(struct ui *ui, enum ui_color c, int fallback);
@@ -150,6 +152,28 @@ bool ui_confirm_pending(const struct ui *ui)
 }
 
 /* A key while a question is pending answers it. */
+/* Keep every unsent message on the stack in a file, then quit. */
+static void quit_keeping_drafts(struct ui *ui)
+{
+	for (struct ui_screen *s = ui->top; s; s = s->below) {
+		char *path = ui_compose_rescue(s);
+		if (path) {
+			if (!ui->rescued)
+				ui->rescued = g_ptr_array_new_with_free_func(g_free);
+			g_ptr_array_add(ui->rescued, path);
+		}
+	}
+	app_quit(ui->app);
+}
+
+static bool composing(struct ui *ui)
+{
+	for (struct ui_screen *s = ui->top; s; s = s->below)
+		if (g_strcmp0(s->name, "compose") == 0)
+			return true;
+	return false;
+}
+
 static void answer_key(struct ui *ui, wint_t key, bool fn)
 {
 	if (ui->cert) {
@@ -163,8 +187,8 @@ static void answer_key(struct ui *ui, wint_t key, bool fn)
 			 * to be sent goes again. */
 			if (ui->cert->smtp)
 				app_account_outbox_flush(acc, NULL);
-			else if (ui->top && ui->top->key)
-				ui->top->key(ui->top, ui, '$', false);
+			else if (ui->top && ui->top->retry)
+				ui->top->retry(ui->top, ui);
 		} else {
 			ui_set_status(ui, true, "%s", _("Certificate rejected."));
 		}
@@ -173,6 +197,15 @@ static void answer_key(struct ui *ui, wint_t key, bool fn)
 		return;
 	}
 	bool yes = !fn && (int)key == ui->confirm_yes;
+	if (ui->confirm_quit) {
+		ui->confirm_quit = false;
+		g_free(ui->confirm);
+		ui->confirm = NULL;
+		ui_set_status(ui, false, "%s", "");
+		if (yes)
+			quit_keeping_drafts(ui);
+		return;
+	}
 	struct ui_screen *s = ui->confirm_for;
 	g_free(ui->confirm);
 	ui->confirm = NULL;
@@ -238,11 +271,22 @@ static void on_resize(void *ctx)
 	ui->dirty = true;
 }
 
+/* Ctrl-C asks first while a message is being written; SIGTERM and
+ * SIGHUP (a closed terminal) cannot ask: the message is kept in a file. */
 static void on_signal(void *ctx, int signo)
 {
 	struct ui *ui = ctx;
 	core_log(CORE_LOG_UI, "signal %d: quitting", signo);
-	app_quit(ui->app);
+	if (signo == SIGINT && composing(ui) && !ui->confirm_quit) {
+		ui_prompt_cancel(ui);
+		app_cert_question_free(ui->cert);
+		ui->cert = NULL;
+		ui_confirm(ui, _("Quit? The unsent message is kept in a file. (y/n)"), 'y');
+		ui->confirm_for = NULL;
+		ui->confirm_quit = true;
+		return;
+	}
+	quit_keeping_drafts(ui);
 }
 
 static void on_event(void *ctx, struct app_event *ev)
@@ -398,9 +442,15 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 	app_loop_run(app, &h);
 
 	ui_prompt_cancel(&ui);
+	ui.quitting = true;
 	while (ui.top)
 		ui_pop(&ui);
 	ui_terminal_release();
+	for (guint i = 0; ui.rescued && i < ui.rescued->len; i++)
+		fprintf(stderr, _("mailtui: the unsent message is kept in %s\n"),
+			(const char *)g_ptr_array_index(ui.rescued, i));
+	if (ui.rescued)
+		g_ptr_array_unref(ui.rescued);
 	app_accounts_free(ui.accounts); /* joins the workers after the screen is gone */
 	app_cert_question_free(ui.cert);
 	ui_addrbook_clear();

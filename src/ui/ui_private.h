@@ -38,6 +38,11 @@ struct ui_screen {
 	void (*destroy)(struct ui_screen *s);
 	const struct ui_binding *bindings; /* terminated by { NULL, NULL } */
 	struct ui_screen *below;
+	/* Optional.  resume: on top again, the screen above closed (refresh
+	 * what may have changed meanwhile).  retry: do again what failed
+	 * (a certificate was just accepted). */
+	void (*resume)(struct ui_screen *s, struct ui *ui);
+	void (*retry)(struct ui_screen *s, struct ui *ui);
 };
 
 struct ui {
@@ -56,6 +61,9 @@ struct ui {
 	uint64_t progress_done, progress_total; /* a bar after the status; total 0: none */
 	bool status_error;
 	bool dirty;         /* redraw at the next idle */
+	bool quitting;      /* screens are being closed for good: no resume */
+	bool confirm_quit;  /* the pending question is "quit with a message unsent?" */
+	GPtrArray *rescued; /* paths of unsent messages kept when quitting, owned */
 	bool colors;
 };
 
@@ -159,6 +167,11 @@ void ui_compose_start(struct ui *ui, struct app_account *acc, enum ui_compose_ki
 	const char *folder, const struct app_msg *msg, const char *outbox_id);
 /* The writing keys of the index and the pager (m r g L f A R) on msg
  * (may be NULL); true when key was one of them. */
+/* When s is a compose screen holding an unsent message: write it (the
+ * edit text, attachments as Attach: lines) to $XDG_STATE_HOME/mailtui/
+ * drafts/ and return the path (owned); else NULL.  For quitting on a
+ * signal: nothing typed is lost. */
+char *ui_compose_rescue(struct ui_screen *s);
 bool ui_compose_key(struct ui *ui, struct app_account *acc, const char *folder,
 	const struct app_msg *msg, wint_t key, bool fn);
 /* outbox.c */

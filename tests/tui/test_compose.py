@@ -9,6 +9,7 @@ import email.policy
 import imaplib
 import json
 import os
+import signal
 import ssl
 import subprocess
 import sys
@@ -371,6 +372,54 @@ class Compose(unittest.TestCase):
             self.assertEqual(s.wait_exit()[0], 0)
         # The second run got the broken text back, not a fresh draft.
         self.assertIn("this is not a header", self.seen(2))
+
+    def drafts_kept(self):
+        d = os.path.join(self.dir, "s", "mailtui", "drafts")
+        out = []
+        for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            with open(os.path.join(d, n), encoding="utf-8") as f:
+                out.append(f.read())
+        return out
+
+    def test_signals_keep_the_unsent_message(self):
+        """Ctrl-C asks before quitting with a message unwritten; SIGTERM
+        (or a hang-up) cannot ask: either way the text is kept."""
+        self.step(1, headers={"To": "%s@example.test" % self.bob, "Subject": "kept %s" % self.stamp},
+                  prepend_body="Do not lose me.\n")
+        with self.start() as s:
+            s.wait_for("INBOX")
+            s.send("m")
+            s.wait_for("kept %s" % self.stamp)
+            s.send("C-c")
+            self.wait_status(s, "Quit? The unsent message is kept in a file.")
+            s.send("n")
+            s.wait_for(lambda t: "Quit?" not in t, what="the question gone")
+            self.assertEqual(self.drafts_kept(), [])
+            s.send("C-c")
+            self.wait_status(s, "Quit? The unsent message is kept in a file.")
+            s.send("y")
+            self.assertEqual(s.wait_exit()[0], 0)
+        kept = self.drafts_kept()
+        self.assertEqual(len(kept), 1)
+        self.assertIn("Subject: kept %s" % self.stamp, kept[0])
+        self.assertIn("Do not lose me.", kept[0])
+
+        self.step(2, headers={"To": "%s@example.test" % self.bob, "Subject": "term %s" % self.stamp})
+        with self.start() as s:
+            s.wait_for("INBOX")
+            s.send("m")
+            s.wait_for("term %s" % self.stamp)
+            # Only mailtui itself, not the shell around it that reports its exit.
+            pids = subprocess.run(["pgrep", "-f", "%s -a mail" % self.conf], capture_output=True,
+                                  text=True).stdout.split()
+            pids = [int(p) for p in pids
+                    if open("/proc/%s/comm" % p).read().strip() == "mailtui"]
+            self.assertEqual(len(pids), 1, pids)
+            os.kill(pids[0], signal.SIGTERM)
+            s.wait_exit()
+        kept = self.drafts_kept()
+        self.assertEqual(len(kept), 2)
+        self.assertTrue([k for k in kept if "Subject: term %s" % self.stamp in k], kept)
 
 
 if __name__ == "__main__":

@@ -470,6 +470,23 @@ class ImapActions(unittest.TestCase):
         self.assertTrue(big_fetches)
         self.assertFalse([l for l in big_fetches if "BODY.PEEK[2]" in l], big_fetches)
 
+    def test_folder_counts_follow_reading(self):
+        """Back on the folder list, counts show what was read meanwhile."""
+        self.fill_small()
+        with self.start() as s:
+            row = lambda t: [l for l in t.split("\n") if l.strip().startswith(self.folder)]  # noqa: E731
+            s.wait_for(lambda t: row(t) and row(t)[0].split()[-2:] == ["6", "6"],
+                       what="6 unread of 6")
+            self.open_folder(s)
+            self.go_to(s, "Lunch plans")
+            s.send("Enter")
+            s.wait_for("the secret word is quokka")
+            s.send("q", "q")
+            s.wait_for(lambda t: row(t) and row(t)[0].split()[-2:] == ["5", "6"],
+                       what="5 unread of 6 after reading one")
+            s.send("q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+
     def test_hostile_attachment_name_reaches_no_shell(self):
         """A name with $(...) and quotes, viewed through a mailcap entry
         that puts %s inside its own quotes: nothing of the name runs."""
