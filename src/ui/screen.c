@@ -103,6 +103,39 @@ static int color_attr(struct ui *ui, enum ui_color c, int fallback)
 	return ui->colors ? (int)COLOR_PAIR(c) : fallback;
 }
 
+/* The pending certificate's description, wrapped at spaces, in the
+ * last rows of the body. */
+static void draw_cert_text(struct ui *ui, int rows, int cols)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	gchar **words = g_strsplit(ui->cert_text, " ", -1);
+	GString *line = g_string_new(NULL);
+	int width = MAX(cols - 2, 10);
+	for (int i = 0; words[i]; i++) {
+		if (!*words[i])
+			continue;
+		if (line->len && core_text_width(line->str) + 1 + core_text_width(words[i]) > width) {
+			g_ptr_array_add(lines, g_string_free(line, FALSE));
+			line = g_string_new(NULL);
+		}
+		if (line->len)
+			g_string_append_c(line, ' ');
+		g_string_append(line, words[i]);
+	}
+	if (line->len)
+		g_ptr_array_add(lines, g_string_free(line, FALSE));
+	else
+		g_string_free(line, TRUE);
+	g_strfreev(words);
+	int n = MIN((int)lines->len, MAX(rows - 3, 0));
+	for (int i = 0; i < n; i++) {
+		char *padded = g_strdup_printf(" %s", (const char *)g_ptr_array_index(lines, i));
+		ui_draw_text(rows - 1 - n + i, 0, padded, cols, A_BOLD);
+		g_free(padded);
+	}
+	g_ptr_array_unref(lines);
+}
+
 void ui_redraw(struct ui *ui)
 {
 	int rows = LINES, cols = COLS;
@@ -125,7 +158,21 @@ void ui_redraw(struct ui *ui)
 
 	int attr = ui->status_error ? color_attr(ui, UI_COLOR_ERROR, A_BOLD)
 				    : color_attr(ui, UI_COLOR_BAR, A_REVERSE);
-	if (ui->prompt) {
+	if (ui->cert && ui->cert_text)
+		draw_cert_text(ui, rows, cols);
+	if (ui->cert) {
+		/* The question stays in the status line until answered, whatever
+		 * else reports meanwhile; the description is in the box above. */
+		/* TRANSLATORS: keep the letters r, o and a: they are the keys. */
+		char *q = g_strdup_printf(_("Untrusted certificate of %s port %u: (r)eject, accept "
+					    "(o)nce, accept (a)lways?"),
+			ui->cert->host, ui->cert->port);
+		char *safe = core_safe_text(q, (size_t)-1, false);
+		ui_draw_text(rows - 1, 0, safe, cols, color_attr(ui, UI_COLOR_ERROR, A_BOLD));
+		curs_set(0);
+		g_free(safe);
+		g_free(q);
+	} else if (ui->prompt) {
 		ui_prompt_draw(ui, rows - 1, cols);
 		curs_set(1);
 	} else {
@@ -194,6 +241,7 @@ static void answer_key(struct ui *ui, wint_t key, bool fn)
 		}
 		app_cert_question_free(ui->cert);
 		ui->cert = NULL;
+		g_clear_pointer(&ui->cert_text, g_free);
 		return;
 	}
 	bool yes = !fn && (int)key == ui->confirm_yes;
@@ -281,6 +329,7 @@ static void on_signal(void *ctx, int signo)
 		ui_prompt_cancel(ui);
 		app_cert_question_free(ui->cert);
 		ui->cert = NULL;
+		g_clear_pointer(&ui->cert_text, g_free);
 		ui_confirm(ui, _("Quit? The unsent message is kept in a file. (y/n)"), 'y');
 		ui->confirm_for = NULL;
 		ui->confirm_quit = true;
@@ -299,9 +348,9 @@ static void on_event(void *ctx, struct app_event *ev)
 		ui->cert = ev->data;
 		ev->data = NULL;
 		ui->cert_account = ev->account;
-		/* TRANSLATORS: keep the letters r, o and a: they are the keys. */
-		ui_set_status(ui, true, _("%s  (r)eject, accept (o)nce, accept (a)lways?"),
-			ev->text ? ev->text : "");
+		g_free(ui->cert_text);
+		ui->cert_text = core_safe_text(ev->text ? ev->text : "", (size_t)-1, false);
+		ui->dirty = true;
 		ui->dirty = true;
 		return;
 	}
@@ -453,6 +502,7 @@ int ui_run(struct config *cfg, struct app *app, const char *account)
 		g_ptr_array_unref(ui.rescued);
 	app_accounts_free(ui.accounts); /* joins the workers after the screen is gone */
 	app_cert_question_free(ui.cert);
+	g_free(ui.cert_text);
 	ui_addrbook_clear();
 	g_free(ui.confirm);
 	g_free(ui.status);

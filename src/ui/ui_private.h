@@ -56,6 +56,7 @@ struct ui {
 	struct app_cert_question *cert; /* a pending certificate question, owned */
 	struct ui_prompt *prompt; /* a pending line prompt, owned (prompt.c) */
 	int cert_account;
+	char *cert_text;    /* its description (issuer, fingerprint), safe, owned */
 	struct ui_screen *top;
 	char *status;       /* one line, terminal-safe, owned */
 	uint64_t progress_done, progress_total; /* a bar after the status; total 0: none */

@@ -338,13 +338,15 @@ class Compose(unittest.TestCase):
         self.step(1, headers={"To": "%s@example.test" % self.bob, "Subject": "pin %s" % self.stamp},
                   body="qua chứng chỉ\n")
         with self.start() as s:
-            self.wait_status(s, "port %s is not signed" % env_or_skip("IMAPS_PORT"))
+            self.wait_status(s, "Untrusted certificate of 127.0.0.1 port %s" % env_or_skip("IMAPS_PORT"))
+            s.wait_for("port %s is not signed" % env_or_skip("IMAPS_PORT"))  # the description
             s.send("o")
             s.wait_for("INBOX")
             s.send("m")
             s.wait_for(self.stamp)
             s.send("y")
-            self.wait_status(s, "port %s is not signed" % env_or_skip("SMTP_PORT"))
+            self.wait_status(s, "Untrusted certificate of 127.0.0.1 port %s" % env_or_skip("SMTP_PORT"))
+            s.wait_for("port %s is not signed" % env_or_skip("SMTP_PORT"))
             s.send("o")
             self.wait_status(s, "1 message sent")
             s.send("q", "q")
