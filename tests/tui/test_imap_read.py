@@ -53,7 +53,28 @@ class ImapRead(unittest.TestCase):
         return Session("%s -d %s -c %s -a mail" % (MAILTUI, self.log, conf), env=self.env,
                        width=120, height=40)
 
+    def restore_alice_seen(self):
+        """Opening a message marks it read: give alice's unread ones their
+        seeded state back, since other tests read her mailbox as seeded."""
+        import imaplib
+        import json
+        import ssl
+        with open(env_or_skip("MANIFEST"), encoding="utf-8") as f:
+            inbox = json.load(f)["alice"]["INBOX"]
+        ctx = ssl.create_default_context(cafile=env_or_skip("CA"))
+        c = imaplib.IMAP4_SSL("127.0.0.1", int(env_or_skip("IMAPS_PORT")), ssl_context=ctx)
+        c.login(env_or_skip("USER"), env_or_skip("PASS"))
+        c.select("INBOX")
+        for m in inbox:
+            if "S" in m["flags"]:
+                continue
+            typ, data = c.uid("SEARCH", None, "HEADER", "Message-ID", m["message_id"])
+            for uid in data[0].split():
+                c.uid("STORE", uid, "-FLAGS.SILENT", "(\\Seen)")
+        c.logout()
+
     def test_read_vietnamese_message_lazily(self):
+        self.addCleanup(self.restore_alice_seen)
         conf = self.config(env_or_skip("USER"), env_or_skip("PASS"))
         with self.start(conf) as s:
             screen = s.wait_for("Thư mục")  # the modified UTF-7 folder, decoded
