@@ -181,20 +181,18 @@ void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_c
 
 /* One row of a threaded index with collapsed threads folded away. */
 struct app_fold_row {
-	unsigned row;       /* the row of the full list shown here */
-	unsigned hidden;    /* rows folded under it: full rows row+1 .. row+hidden */
-	bool hidden_unread; /* one of those hidden rows is unread */
+	unsigned row;    /* the row of the full list shown here */
+	unsigned hidden; /* rows folded under it: full rows row+1 .. row+hidden */
 };
 
 /* Fold collapsed threads (pure).  The full list has n rows; thread[r]
  * names the thread of row r, and the rows of one thread are consecutive
  * (a run of equal values).  collapsed(thread, ctx) says whether a thread
- * shows as one row: its first row, with the rest counted in hidden;
- * unread[r] (may be NULL) feeds hidden_unread.  A thread of one row is
- * never folded.  Writes the visible rows to out (room for n) and, when
+ * shows as one row: its first row, with the rest counted in hidden.
+ * A thread of one row is never folded (nor asked about).  Writes the visible rows to out (room for n) and, when
  * map is not NULL, map[r] = the visible row that shows or hides row r.
  * Returns the number of visible rows. */
-unsigned app_thread_fold(const unsigned *thread, const bool *unread, unsigned n,
+unsigned app_thread_fold(const unsigned *thread, unsigned n,
 	bool (*collapsed)(unsigned thread, void *ctx), void *ctx, struct app_fold_row *out,
 	unsigned *map);
 

@@ -129,7 +129,7 @@ void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_c
 	g_free(nodes);
 }
 
-unsigned app_thread_fold(const unsigned *thread, const bool *unread, unsigned n,
+unsigned app_thread_fold(const unsigned *thread, unsigned n,
 	bool (*collapsed)(unsigned thread, void *ctx), void *ctx, struct app_fold_row *out,
 	unsigned *map)
 {
@@ -146,12 +146,9 @@ unsigned app_thread_fold(const unsigned *thread, const bool *unread, unsigned n,
 			if (i == r || !fold) {
 				out[shown].row = i;
 				out[shown].hidden = 0;
-				out[shown].hidden_unread = false;
 				shown++;
 			} else {
 				out[shown - 1].hidden++;
-				if (unread && unread[i])
-					out[shown - 1].hidden_unread = true;
 			}
 			if (map)
 				map[i] = shown - 1;
