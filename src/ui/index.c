@@ -26,13 +26,14 @@ struct index_screen {
 	/* Collapsed threads: rows (order, depth, last, nrows) are the visible
 	 * ones; full[] holds every row in the limit, thread[] the msgs index
 	 * of each full row's root, vis[] which full rows each visible row
-	 * shows.  A thread is folded when collapse_all, unless its root is in
-	 * fold_flip (keys from fold_key()), and the other way round. */
+	 * shows.  A thread is folded when collapse_all, unless its root is
+	 * flipped (see is_flipped()), and the other way round. */
 	unsigned *full, *thread;
 	struct app_fold_row *vis;
 	unsigned nfull;
 	bool collapse_all;
-	GHashTable *fold_flip;
+	GHashTable *flip_keys; /* local: notmuch ids of flipped roots, owned */
+	GHashTable *flip_uids; /* IMAP: UIDs of flipped roots */
 	uint64_t load_job, expunge_job, fetch_job;
 	bool loading;
 	bool keep_status;   /* a reload after a fetch: its summary stays shown */
@@ -110,20 +111,21 @@ static int by_date(gconstpointer a, gconstpointer b, gpointer msgs)
 	return ma->uid < mb->uid ? -1 : ma->uid > mb->uid;
 }
 
-/* A collapsed thread is remembered by its root: the UID, or the notmuch
- * id for local accounts (whose UIDs are positions).  Owned. */
-static char *fold_key(const struct app_msg *m)
+/* A thread folded against collapse_all is remembered by its root: the
+ * UID, or the notmuch id for local accounts (whose UIDs are positions). */
+static bool is_flipped(struct index_screen *is, const struct app_msg *m)
 {
-	return m->key ? g_strconcat("k", m->key, NULL) : g_strdup_printf("u%u", m->uid);
+	return m->key ? g_hash_table_contains(is->flip_keys, m->key)
+		      : g_hash_table_contains(is->flip_uids, GUINT_TO_POINTER(m->uid));
 }
 
 static bool is_folded(unsigned root, void *ctx)
 {
 	struct index_screen *is = ctx;
-	char *key = fold_key(g_ptr_array_index(is->msgs, root));
-	bool flip = g_hash_table_contains(is->fold_flip, key);
-	g_free(key);
-	return is->collapse_all != flip;
+	/* No lookup in the usual case: nothing toggled by hand. */
+	if (!g_hash_table_size(is->flip_keys) && !g_hash_table_size(is->flip_uids))
+		return is->collapse_all;
+	return is->collapse_all != is_flipped(is, g_ptr_array_index(is->msgs, root));
 }
 
 /* Fold the nfull rows in order/depth/last/thread: keep them in full[]
@@ -683,13 +685,16 @@ static void remove_msg(struct index_screen *is, uint32_t uid, const char *key)
 
 static void set_folded(struct index_screen *is, unsigned root, bool fold)
 {
-	char *key = fold_key(g_ptr_array_index(is->msgs, root));
-	if (fold != is->collapse_all) {
-		g_hash_table_add(is->fold_flip, key);
-	} else {
-		g_hash_table_remove(is->fold_flip, key);
-		g_free(key);
-	}
+	const struct app_msg *m = g_ptr_array_index(is->msgs, root);
+	bool flip = fold != is->collapse_all;
+	if (m->key && flip)
+		g_hash_table_add(is->flip_keys, g_strdup(m->key));
+	else if (m->key)
+		g_hash_table_remove(is->flip_keys, m->key);
+	else if (flip)
+		g_hash_table_add(is->flip_uids, GUINT_TO_POINTER(m->uid));
+	else
+		g_hash_table_remove(is->flip_uids, GUINT_TO_POINTER(m->uid));
 }
 
 /* The first full row of the thread that visible row v belongs to (its
@@ -742,7 +747,8 @@ static void toggle_all(struct index_screen *is, struct ui *ui)
 		? g_ptr_array_index(is->msgs, is->full[thread_top(is, is->selected)])
 		: selected_msg(is);
 	is->collapse_all = any_open;
-	g_hash_table_remove_all(is->fold_flip);
+	g_hash_table_remove_all(is->flip_keys);
+	g_hash_table_remove_all(is->flip_uids);
 	reorder_keeping(is, keep, false);
 	ui_set_status(ui, false, "%s", any_open ? _("All threads collapsed.")
 						: _("All threads expanded."));
@@ -1020,7 +1026,8 @@ static void index_destroy(struct ui_screen *s)
 	g_free(is->full);
 	g_free(is->thread);
 	g_free(is->vis);
-	g_hash_table_destroy(is->fold_flip);
+	g_hash_table_destroy(is->flip_keys);
+	g_hash_table_destroy(is->flip_uids);
 	g_free(is->folder);
 	g_free(is->title);
 	g_free(is);
@@ -1045,7 +1052,8 @@ struct ui_screen *ui_index_screen_new(struct ui *ui, struct app_account *acc, co
 	is->moves = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, pending_move_free);
 	is->threaded = g_strcmp0(ui->cfg->general.sort, "date") != 0;
 	is->collapse_all = ui->cfg->general.collapse_threads;
-	is->fold_flip = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	is->flip_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	is->flip_uids = g_hash_table_new(g_direct_hash, g_direct_equal);
 	reload(is);
 	return &is->base;
 }

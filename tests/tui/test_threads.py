@@ -161,6 +161,22 @@ class Threads(unittest.TestCase):
             self.assertIn("Subject: Re: Lunch on Thursday?", screen)
             s.send("q")
 
+            # A limit keeps its matches folded and counts them all.
+            s.send("Z")
+            s.wait_for(lambda t: "All threads collapsed." in status(t), what="all collapsed")
+            s.send("l")
+            s.wait_for("Limit to messages")
+            s.send_literal("Lunch")
+            s.send("Enter")
+            screen = s.wait_for(lambda t: '3 of 40 messages match "Lunch".' in status(t),
+                                what="the limit")
+            self.assertEqual([l[6:].split()[-4:] for n, l in rows(screen)],
+                             [["(2)", "Lunch", "on", "Thursday?"]], screen)
+            s.send("l")
+            s.wait_for("Limit to messages")
+            s.send("C-u", "Enter")
+            s.wait_for(lambda t: len(rows(t)) == 32, what="the limit gone")
+
             # Sorted by date there is nothing to fold.
             s.send("o")
             screen = s.wait_for(lambda t: "Sorted by date." in status(t), what="date order")
@@ -263,6 +279,12 @@ class Threads(unittest.TestCase):
             screen = s.wait_for(lambda t: "All threads expanded." in status(t), what="expanded")
             self.assertEqual(len(rows(screen)), 4, screen)
             self.assertEqual(screen.count("Re: Chuyến đi Huế"), 2, screen)
+            # z folds one thread again (remembered by its notmuch id).
+            target = [n for n, l in rows(screen) if "└─>" not in l and "Chuyến đi Huế" in l][0]
+            s.send("End", *(["k"] * (rows(screen)[-1][0] - target)))
+            s.send("z")
+            screen = s.wait_for("(2) Chuyến đi Huế")
+            self.assertEqual(len(rows(screen)), 2, screen)
             s.send("q", "q", "q")
             self.assertEqual(s.wait_exit()[0], 0)
 
