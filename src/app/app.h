@@ -189,9 +189,10 @@ struct app_fold_row {
  * names the thread of row r, and the rows of one thread are consecutive
  * (a run of equal values).  collapsed(thread, ctx) says whether a thread
  * shows as one row: its first row, with the rest counted in hidden.
- * A thread of one row is never folded (nor asked about).  Writes the visible rows to out (room for n) and, when
- * map is not NULL, map[r] = the visible row that shows or hides row r.
- * Returns the number of visible rows. */
+ * A thread of one row is never folded (nor asked about).  Writes the
+ * visible rows to out (room for n) and, when map is not NULL, map[r] =
+ * the visible row that shows or hides row r.  Returns the number of
+ * visible rows. */
 unsigned app_thread_fold(const unsigned *thread, unsigned n,
 	bool (*collapsed)(unsigned thread, void *ctx), void *ctx, struct app_fold_row *out,
 	unsigned *map);
