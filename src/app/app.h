@@ -179,6 +179,24 @@ struct app_msg *app_msg_copy(const struct app_msg *m);
  * drawing the tree). */
 void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_child);
 
+/* One row of a threaded index with collapsed threads folded away. */
+struct app_fold_row {
+	unsigned row;    /* the row of the full list shown here */
+	unsigned hidden; /* rows folded under it: full rows row+1 .. row+hidden */
+};
+
+/* Fold collapsed threads (pure).  The full list has n rows; thread[r]
+ * names the thread of row r, and the rows of one thread are consecutive
+ * (a run of equal values).  collapsed(thread, ctx) says whether a thread
+ * shows as one row: its first row, with the rest counted in hidden.
+ * A thread of one row is never folded (nor asked about).  Writes the
+ * visible rows to out (room for n) and, when map is not NULL, map[r] =
+ * the visible row that shows or hides row r.  Returns the number of
+ * visible rows. */
+unsigned app_thread_fold(const unsigned *thread, unsigned n,
+	bool (*collapsed)(unsigned thread, void *ctx), void *ctx, struct app_fold_row *out,
+	unsigned *map);
+
 /* ---- accounts: what the UI asks of a mail store ------------------------
  *
  * One app_account per configured account, each with its own worker and a

@@ -128,3 +128,32 @@ void app_thread_order(GPtrArray *msgs, unsigned *order, int *depth, bool *last_c
 	g_hash_table_destroy(by_id);
 	g_free(nodes);
 }
+
+unsigned app_thread_fold(const unsigned *thread, unsigned n,
+	bool (*collapsed)(unsigned thread, void *ctx), void *ctx, struct app_fold_row *out,
+	unsigned *map)
+{
+	unsigned shown = 0;
+	unsigned r = 0;
+	while (r < n) {
+		unsigned end = r + 1;
+		while (end < n && thread[end] == thread[r])
+			end++;
+		/* Asked only for threads with replies: the callback may be a
+		 * lookup per thread, and most threads are single messages. */
+		bool fold = end - r > 1 && collapsed(thread[r], ctx);
+		for (unsigned i = r; i < end; i++) {
+			if (i == r || !fold) {
+				out[shown].row = i;
+				out[shown].hidden = 0;
+				shown++;
+			} else {
+				out[shown - 1].hidden++;
+			}
+			if (map)
+				map[i] = shown - 1;
+		}
+		r = end;
+	}
+	return shown;
+}

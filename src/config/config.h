@@ -78,6 +78,7 @@ struct config_general {
 	char *sort;             /* "date" | "thread" */
 	char *attachment_command; /* views any attachment (%s: the file, %t: its
 	                             type); NULL: mailcap */
+	bool collapse_threads;  /* threads start collapsed; default false */
 };
 
 enum config_severity { CONFIG_ERROR, CONFIG_WARNING };

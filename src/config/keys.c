@@ -75,6 +75,7 @@ static const char *const general_keys[CFG_GENERAL_KEY_COUNT] = {
     [CFG_G_PAGER_HEADERS] = "pager_headers",
     [CFG_G_SORT] = "sort",
     [CFG_G_ATTACHMENT_COMMAND] = "attachment_command",
+    [CFG_G_COLLAPSE_THREADS] = "collapse_threads",
 };
 
 const char *cfg_account_key_name(enum cfg_account_key k)
@@ -243,6 +244,15 @@ void cfg_set_general_key(struct cfg_loader *ld, const char *key, const char *val
 		break;
 	case CFG_G_ATTACHMENT_COMMAND:
 		g->attachment_command = g_strdup(value);
+		break;
+	case CFG_G_COLLAPSE_THREADS:
+		if (g_ascii_strcasecmp(value, "yes") == 0)
+			g->collapse_threads = true;
+		else if (g_ascii_strcasecmp(value, "no") == 0)
+			g->collapse_threads = false;
+		else
+			cfg_diag(ld, CONFIG_ERROR, line,
+			         _("collapse_threads must be \"yes\" or \"no\", not \"%s\""), value);
 		break;
 	case CFG_GENERAL_KEY_COUNT:
 		break;

@@ -23,6 +23,17 @@ struct index_screen {
 	int *depth;
 	bool *last;
 	bool threaded;
+	/* Collapsed threads: rows (order, depth, last, nrows) are the visible
+	 * ones; full[] holds every row in the limit, thread[] the msgs index
+	 * of each full row's root, vis[] which full rows each visible row
+	 * shows.  A thread is folded when collapse_all, unless its root is
+	 * flipped (see is_flipped()), and the other way round. */
+	unsigned *full, *thread;
+	struct app_fold_row *vis;
+	unsigned nfull;
+	bool collapse_all;
+	GHashTable *flip_keys; /* local: notmuch ids of flipped roots, owned */
+	GHashTable *flip_uids; /* IMAP: UIDs of flipped roots */
 	uint64_t load_job, expunge_job, fetch_job;
 	bool loading;
 	bool keep_status;   /* a reload after a fetch: its summary stays shown */
@@ -62,6 +73,8 @@ static const struct ui_binding index_bindings[] = {
 	{ "d, u", N_("delete or undelete") },
 	{ "$", N_("expunge deleted messages (asks first)") },
 	{ "o", N_("sort by thread or by date") },
+	{ "z", N_("collapse or expand the thread") },
+	{ "Z", N_("collapse or expand all threads") },
 	{ "/", N_("search the folder on the server (text and headers)") },
 	{ "n", N_("next search match") },
 	{ "l", N_("limit to matching messages (empty: show all)") },
@@ -98,6 +111,54 @@ static int by_date(gconstpointer a, gconstpointer b, gpointer msgs)
 	return ma->uid < mb->uid ? -1 : ma->uid > mb->uid;
 }
 
+/* A thread folded against collapse_all is remembered by its root: the
+ * UID, or the notmuch id for local accounts (whose UIDs are positions). */
+static bool is_flipped(struct index_screen *is, const struct app_msg *m)
+{
+	return m->key ? g_hash_table_contains(is->flip_keys, m->key)
+		      : g_hash_table_contains(is->flip_uids, GUINT_TO_POINTER(m->uid));
+}
+
+static bool is_folded(unsigned root, void *ctx)
+{
+	struct index_screen *is = ctx;
+	/* No lookup in the usual case: nothing toggled by hand. */
+	if (!g_hash_table_size(is->flip_keys) && !g_hash_table_size(is->flip_uids))
+		return is->collapse_all;
+	return is->collapse_all != is_flipped(is, g_ptr_array_index(is->msgs, root));
+}
+
+/* Fold the nfull rows in order/depth/last/thread: keep them in full[]
+ * and leave the visible ones in order/depth/last.  Returns their count. */
+static unsigned fold_rows(struct index_screen *is, unsigned nfull)
+{
+	is->full = g_renew(unsigned, is->full, nfull + 1);
+	is->vis = g_renew(struct app_fold_row, is->vis, nfull + 1);
+	memcpy(is->full, is->order, nfull * sizeof *is->full);
+	is->nfull = nfull;
+	unsigned shown = app_thread_fold(is->thread, nfull, is_folded, is, is->vis, NULL);
+	/* In place: vis[v].row >= v. */
+	for (unsigned v = 0; v < shown; v++) {
+		unsigned r = is->vis[v].row;
+		is->order[v] = is->order[r];
+		is->depth[v] = is->depth[r];
+		is->last[v] = is->last[r];
+	}
+	return shown;
+}
+
+/* The visible row showing m, or folding it away; -1 when not shown. */
+static int visible_row(struct index_screen *is, const struct app_msg *m)
+{
+	for (int v = 0; v < is->nrows; v++) {
+		const struct app_fold_row *vr = &is->vis[v];
+		for (unsigned r = vr->row; r <= vr->row + vr->hidden; r++)
+			if (g_ptr_array_index(is->msgs, is->full[r]) == m)
+				return v;
+	}
+	return -1;
+}
+
 /* Recompute the rows for keep (NULL or in msgs) to stay selected, or
  * the last row when to_end. */
 static void reorder_keeping(struct index_screen *is, const struct app_msg *keep, bool was_at_end)
@@ -119,24 +180,30 @@ static void reorder_keeping(struct index_screen *is, const struct app_msg *keep,
 	}
 	/* A limit keeps only its rows (a thread may lose its root: the
 	 * tree then starts lower, as in mutt). */
+	is->thread = g_renew(unsigned, is->thread, n + 1);
 	guint shown = 0;
+	unsigned root = 0;
 	for (guint i = 0; i < n; i++) {
+		if (!is->threaded || is->depth[i] == 0)
+			root = is->order[i];
 		if (!in_limit(is, g_ptr_array_index(is->msgs, is->order[i])))
 			continue;
 		is->order[shown] = is->order[i];
 		is->depth[shown] = is->depth[i];
 		is->last[shown] = is->last[i];
+		is->thread[shown] = root;
 		shown++;
 	}
+	shown = fold_rows(is, shown);
 	is->nrows = (int)shown;
 	/* Like mutt: the newest message is selected until the user moves. */
 	bool found = false;
 	if (keep && !was_at_end) {
-		for (guint i = 0; i < shown; i++)
-			if (g_ptr_array_index(is->msgs, is->order[i]) == keep) {
-				is->selected = (int)i;
-				found = true;
-			}
+		int row = visible_row(is, keep);
+		if (row >= 0) {
+			is->selected = row;
+			found = true;
+		}
 	}
 	if (!found && (was_at_end || !keep))
 		is->selected = shown ? (int)shown - 1 : 0;
@@ -194,6 +261,17 @@ static char *shown_tags(const char *tags)
 	return safe;
 }
 
+/* Whether a message folded under visible row v is unread (read when
+ * drawn: flags change without a reorder). */
+static bool folded_unread(struct index_screen *is, int v)
+{
+	const struct app_fold_row *vr = &is->vis[v];
+	for (unsigned r = vr->row + 1; r <= vr->row + vr->hidden; r++)
+		if (!(((struct app_msg *)g_ptr_array_index(is->msgs, is->full[r]))->flags & APP_MSG_SEEN))
+			return true;
+	return false;
+}
+
 static void index_draw(struct ui_screen *s, struct ui *ui, int top, int rows, int cols)
 {
 	struct index_screen *is = (struct index_screen *)s;
@@ -215,7 +293,10 @@ static void index_draw(struct ui_screen *s, struct ui *ui, int top, int rows, in
 		int row = is->scroll + i;
 		const struct app_msg *m = g_ptr_array_index(is->msgs, is->order[row]);
 		char flags[6] = "     ";
+		unsigned hidden = is->vis[row].hidden;
+		bool hidden_unread = folded_unread(is, row);
 		if (!(m->flags & APP_MSG_SEEN)) flags[0] = 'N';
+		else if (hidden_unread) flags[0] = 'n';
 		if (m->flags & APP_MSG_ANSWERED) flags[1] = 'r';
 		if (m->flags & APP_MSG_FLAGGED) flags[2] = '!';
 		if (m->flags & APP_MSG_DELETED) flags[3] = 'D';
@@ -228,12 +309,16 @@ static void index_draw(struct ui_screen *s, struct ui *ui, int top, int rows, in
 		char *from = core_text_fit(m->from ? m->from : "", from_w, true);
 		char *prefix = tree_prefix(is->depth[row], is->last[row]);
 		char *tags = shown_tags(m->tags);
-		char *line = g_strdup_printf("%5d %s %-10s %s %s%s%s", row + 1, flags, date, from,
-			prefix, m->subject ? m->subject : "", tags);
+		/* A collapsed thread: "(N) " before the subject counts the
+		 * messages folded under it. */
+		char *count = hidden ? g_strdup_printf("(%u) ", hidden) : g_strdup("");
+		char *line = g_strdup_printf("%5d %s %-10s %s %s%s%s%s", row + 1, flags, date, from,
+			prefix, count, m->subject ? m->subject : "", tags);
+		g_free(count);
 		g_free(tags);
 		int attr = row == is->selected ? A_REVERSE
 			 : (m->flags & APP_MSG_DELETED) ? A_DIM
-			 : !(m->flags & APP_MSG_SEEN) ? A_BOLD : A_NORMAL;
+			 : !(m->flags & APP_MSG_SEEN) || hidden_unread ? A_BOLD : A_NORMAL;
 		ui_draw_text(top + i, 0, line, cols, attr);
 		g_free(line);
 		g_free(prefix);
@@ -257,6 +342,7 @@ static void reload(struct index_screen *is)
 	g_ptr_array_set_size(is->msgs, 0);
 	is->loading = true;
 	is->selected = is->scroll = is->nrows = 0;
+	is->nfull = 0;
 	g_free(is->order);
 	is->order = NULL;
 	is->load_job = app_account_open_folder(is->acc, is->folder);
@@ -375,11 +461,38 @@ static void set_query(struct index_screen *is, struct query *q, const char *text
 		run_query(is, q);
 }
 
+static bool msg_found(struct index_screen *is, unsigned idx)
+{
+	const struct app_msg *m = g_ptr_array_index(is->msgs, idx);
+	return is->find.uids && g_hash_table_contains(is->find.uids, GUINT_TO_POINTER(m->uid));
+}
+
+/* A row matches when its message or one folded under it does. */
 static bool row_found(int row, void *ctx)
 {
 	struct index_screen *is = ctx;
-	const struct app_msg *m = g_ptr_array_index(is->msgs, is->order[row]);
-	return is->find.uids && g_hash_table_contains(is->find.uids, GUINT_TO_POINTER(m->uid));
+	const struct app_fold_row *vr = &is->vis[row];
+	for (unsigned r = vr->row; r <= vr->row + vr->hidden; r++)
+		if (msg_found(is, is->full[r]))
+			return true;
+	return false;
+}
+
+static void set_folded(struct index_screen *is, unsigned root, bool fold);
+
+/* The match is folded under the selected row: expand its thread and
+ * select the first matching message in it. */
+static void reveal_match(struct index_screen *is)
+{
+	unsigned first = is->vis[is->selected].row, hidden = is->vis[is->selected].hidden;
+	if (!hidden || msg_found(is, is->full[first]))
+		return;
+	for (unsigned r = first + 1; r <= first + hidden; r++)
+		if (msg_found(is, is->full[r])) {
+			set_folded(is, is->thread[first], false);
+			reorder_keeping(is, g_ptr_array_index(is->msgs, is->full[r]), false);
+			return;
+		}
 }
 
 /* Select the next row the search found, saying so in the status line. */
@@ -396,6 +509,7 @@ static void next_match(struct index_screen *is, struct ui *ui, bool first)
 		return;
 	}
 	is->selected = r;
+	reveal_match(is);
 	if (wrapped)
 		ui_set_status(ui, false, "%s", first ? _("Search wrapped to the top.")
 						  : _("No more matches below; back to the first."));
@@ -452,7 +566,7 @@ static void query_answered(struct index_screen *is, struct ui *ui, struct query 
 	q->job = 0;
 	if (q == &is->limit) {
 		reorder(is);
-		ui_set_status(ui, false, _("%d of %u messages match \"%s\"."), is->nrows,
+		ui_set_status(ui, false, _("%d of %u messages match \"%s\"."), (int)is->nfull,
 			is->msgs->len, q->text);
 	} else if (is->find_jump) {
 		is->find_jump = false;
@@ -567,6 +681,79 @@ static void remove_msg(struct index_screen *is, uint32_t uid, const char *key)
 	reorder_keeping(is, keep, false);
 }
 
+/* ---- z and Z: collapse and expand threads ------------------------------- */
+
+static void set_folded(struct index_screen *is, unsigned root, bool fold)
+{
+	const struct app_msg *m = g_ptr_array_index(is->msgs, root);
+	bool flip = fold != is->collapse_all;
+	if (m->key && flip)
+		g_hash_table_add(is->flip_keys, g_strdup(m->key));
+	else if (m->key)
+		g_hash_table_remove(is->flip_keys, m->key);
+	else if (flip)
+		g_hash_table_add(is->flip_uids, GUINT_TO_POINTER(m->uid));
+	else
+		g_hash_table_remove(is->flip_uids, GUINT_TO_POINTER(m->uid));
+}
+
+/* The first full row of the thread that visible row v belongs to (its
+ * root, or under a limit the first row left of it). */
+static unsigned thread_top(struct index_screen *is, int v)
+{
+	unsigned r = is->vis[v].row;
+	while (r > 0 && is->thread[r - 1] == is->thread[r])
+		r--;
+	return r;
+}
+
+static bool can_fold(struct index_screen *is, struct ui *ui)
+{
+	if (!is->threaded) {
+		ui_set_status(ui, true, "%s", _("Threads fold only when sorted by thread: press o."));
+		return false;
+	}
+	return is->nrows > 0;
+}
+
+static void toggle_thread(struct index_screen *is, struct ui *ui)
+{
+	if (!can_fold(is, ui))
+		return;
+	unsigned top = thread_top(is, is->selected);
+	unsigned root = is->thread[top];
+	bool folded = is->vis[is->selected].hidden > 0;
+	if (!folded && (top + 1 >= is->nfull || is->thread[top + 1] != root)) {
+		ui_set_status(ui, true, "%s", _("This message has no replies to collapse."));
+		return;
+	}
+	/* Collapsing from a reply selects the thread's row; expanding keeps
+	 * the root selected. */
+	set_folded(is, root, !folded);
+	reorder_keeping(is, g_ptr_array_index(is->msgs, is->full[top]), false);
+}
+
+static void toggle_all(struct index_screen *is, struct ui *ui)
+{
+	if (!can_fold(is, ui))
+		return;
+	bool any_open = false;
+	for (int v = 0; v < is->nrows && !any_open; v++) {
+		unsigned r = is->vis[v].row;
+		any_open = !is->vis[v].hidden && r + 1 < is->nfull &&
+			   is->thread[r + 1] == is->thread[r];
+	}
+	struct app_msg *keep = any_open
+		? g_ptr_array_index(is->msgs, is->full[thread_top(is, is->selected)])
+		: selected_msg(is);
+	is->collapse_all = any_open;
+	g_hash_table_remove_all(is->flip_keys);
+	g_hash_table_remove_all(is->flip_uids);
+	reorder_keeping(is, keep, false);
+	ui_set_status(ui, false, "%s", any_open ? _("All threads collapsed.")
+						: _("All threads expanded."));
+}
+
 const struct app_msg *ui_index_step(struct ui_screen *s, int delta)
 {
 	if (!s || g_strcmp0(s->name, "index") != 0)
@@ -620,6 +807,10 @@ static bool index_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		is->threaded = !is->threaded;
 		reorder(is);
 		ui_set_status(ui, false, "%s", is->threaded ? _("Sorted by thread.") : _("Sorted by date."));
+	} else if (!fn && key == 'z') {
+		toggle_thread(is, ui);
+	} else if (!fn && key == 'Z') {
+		toggle_all(is, ui);
 	} else if (!fn && key == '/') {
 		ui_prompt(ui, _("Search: "), "", NULL, find_done, is);
 	} else if (!fn && key == 'n') {
@@ -672,8 +863,8 @@ static void remove_uids(struct index_screen *is, GArray *uids)
 	for (guint i = 0; i < uids->len; i++)
 		g_hash_table_add(gone, GUINT_TO_POINTER(g_array_index(uids, guint32, i)));
 	const struct app_msg *keep = NULL;
-	bool at_end = is->selected + 1 >= (int)is->msgs->len;
-	for (int r = is->selected; is->order && r >= 0 && r < (int)is->msgs->len && !keep; r++) {
+	bool at_end = is->selected + 1 >= is->nrows;
+	for (int r = is->selected; is->order && r >= 0 && r < is->nrows && !keep; r++) {
 		const struct app_msg *m = g_ptr_array_index(is->msgs, is->order[r]);
 		if (!g_hash_table_contains(gone, GUINT_TO_POINTER(m->uid)))
 			keep = m;
@@ -695,9 +886,9 @@ static void remove_uids(struct index_screen *is, GArray *uids)
 	g_free(is->order);
 	is->order = NULL;
 	reorder(is); /* selects the last row */
-	for (guint i = 0; keep && !at_end && i < is->msgs->len; i++)
-		if (g_ptr_array_index(is->msgs, is->order[i]) == keep)
-			is->selected = (int)i;
+	int row = keep && !at_end ? visible_row(is, keep) : -1;
+	if (row >= 0)
+		is->selected = row;
 }
 
 /* Live rows (job 0) may repeat what a reload fetched: skip known UIDs. */
@@ -838,6 +1029,11 @@ static void index_destroy(struct ui_screen *s)
 	g_free(is->order);
 	g_free(is->depth);
 	g_free(is->last);
+	g_free(is->full);
+	g_free(is->thread);
+	g_free(is->vis);
+	g_hash_table_destroy(is->flip_keys);
+	g_hash_table_destroy(is->flip_uids);
 	g_free(is->folder);
 	g_free(is->title);
 	g_free(is);
@@ -862,6 +1058,9 @@ struct ui_screen *ui_index_screen_new(struct ui *ui, struct app_account *acc, co
 	is->msgs = g_ptr_array_new_with_free_func(app_msg_free);
 	is->moves = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, pending_move_free);
 	is->threaded = g_strcmp0(ui->cfg->general.sort, "date") != 0;
+	is->collapse_all = ui->cfg->general.collapse_threads;
+	is->flip_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	is->flip_uids = g_hash_table_new(g_direct_hash, g_direct_equal);
 	reload(is);
 	return &is->base;
 }

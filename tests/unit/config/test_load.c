@@ -33,7 +33,7 @@ static void test_valid_fields(void)
 	    "editor = vim\n"
 	    "pager_headers = From, Subject  Date\n"
 	    "sort = thread\n"
-	    "\n"
+	    "collapse_threads = yes\n" /* in place of a blank line: lines stay */
 	    "[account work]\n"
 	    "mode = imap\n"
 	    "from = \"Jane Q. Doe\" <jane@example.org>\n"
@@ -76,6 +76,7 @@ static void test_valid_fields(void)
 	g_assert_cmpstr(cfg->general.default_account, ==, "home");
 	g_assert_cmpstr(cfg->general.editor, ==, "vim");
 	g_assert_cmpstr(cfg->general.sort, ==, "thread");
+	g_assert_true(cfg->general.collapse_threads);
 	g_assert_cmpuint(g_strv_length(cfg->general.pager_headers), ==, 3);
 	g_assert_cmpstr(cfg->general.pager_headers[0], ==, "From");
 	g_assert_cmpstr(cfg->general.pager_headers[1], ==, "Subject");
@@ -179,6 +180,7 @@ static void test_defaults(void)
 	/* The first account is the default one. */
 	g_assert_cmpstr(cfg->general.default_account, ==, "home");
 	g_assert_cmpstr(cfg->general.sort, ==, "date");
+	g_assert_false(cfg->general.collapse_threads);
 	g_assert_null(cfg->general.attachment_command); /* mailcap decides */
 	g_assert_cmpuint(g_strv_length(cfg->general.pager_headers), ==, 5);
 	config_free(cfg);
@@ -426,6 +428,8 @@ static const struct diag_case diag_cases[] = {
      "tls_ca_file", 0, NULL},
     {"relative maildir", A_HEAD "maildir = Mail\n", CONFIG_ERROR, 2, "absolute", 0, NULL},
     {"bad sort", "[general]\nsort = size\n" IMAP_OK, CONFIG_ERROR, 2, "sort", 0, NULL},
+    {"bad collapse_threads", "[general]\ncollapse_threads = maybe\n" IMAP_OK, CONFIG_ERROR, 2,
+     "collapse_threads must be \"yes\" or \"no\", not \"maybe\"", 0, NULL},
     {"bad pager header", "[general]\npager_headers = From:\n" IMAP_OK, CONFIG_ERROR, 2, "From:", 0,
      NULL},
     {"duplicate general", "[general]\n[general]\n" IMAP_OK, CONFIG_ERROR, 2, "[general]", 0, NULL},
