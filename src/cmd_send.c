@@ -170,7 +170,7 @@ static void print_result(const struct smtp_result *r)
 		if (r->reply)
 			print_server_text(_("server:"), r->reply);
 		else if (r->detail[0])
-			print_server_text(_("detail:"), r->detail);
+			print_server_text(_("curl:"), r->detail); /* not the server's words */
 	}
 	for (guint i = 0; r->rcpt_failures && i < r->rcpt_failures->len; i++) {
 		const struct smtp_rcpt_failure *f = r->rcpt_failures->pdata[i];
