@@ -451,6 +451,11 @@ class ImapActions(unittest.TestCase):
             screen = s.wait_for("[viewer] ")
             self.assertIn("[viewer] " + attachment_bytes(report, "Báo cáo tháng 3.txt")
                           .decode().split("\n")[0], screen)
+            # Its help: the widest key text is whole, its words beside it.
+            s.send("?")
+            screen = s.wait_for("Keys on this screen")
+            self.assertIn("Space, -, PgDn, PgUp  ", screen)
+            s.send("q")
             s.send("q", "q", "q")
             # No viewer for the 5 MB part: said so, and nothing fetched.
             self.go_to(s, "Big attachment (5 MB)")
