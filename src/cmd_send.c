@@ -356,7 +356,7 @@ static int send_file(struct config_account *a, const char *file)
 	if (!read_input(file, &data, &len))
 		return EX_NOINPUT;
 	c.from = account_address(a);
-	if (mime_prepare_raw(data, len, c.from, &m, &merr) != MIME_OK) {
+	if (mime_prepare_raw_named(data, len, c.from, a->display_name, &m, &merr) != MIME_OK) {
 		print_mime_error(&merr);
 		g_free(data);
 		creds_clear(&c);
