@@ -170,7 +170,7 @@ static void print_result(const struct smtp_result *r)
 		if (r->reply)
 			print_server_text(_("server:"), r->reply);
 		else if (r->detail[0])
-			print_server_text(_("detail:"), r->detail);
+			print_server_text(_("curl:"), r->detail); /* not the server's words */
 	}
 	for (guint i = 0; r->rcpt_failures && i < r->rcpt_failures->len; i++) {
 		const struct smtp_rcpt_failure *f = r->rcpt_failures->pdata[i];
@@ -356,7 +356,7 @@ static int send_file(struct config_account *a, const char *file)
 	if (!read_input(file, &data, &len))
 		return EX_NOINPUT;
 	c.from = account_address(a);
-	if (mime_prepare_raw(data, len, c.from, &m, &merr) != MIME_OK) {
+	if (mime_prepare_raw_named(data, len, c.from, a->display_name, &m, &merr) != MIME_OK) {
 		print_mime_error(&merr);
 		g_free(data);
 		creds_clear(&c);

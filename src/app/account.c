@@ -94,6 +94,23 @@ static int trust(struct app_account *acc, const char *pin, bool always, char **t
 	return 0;
 }
 
+/* The outcome goes to the status line as well: the screen that asked
+ * ("Moving to X...") may be gone by the time the server answers. */
+static int move_job(struct app_job *job, struct job_args *a, char **text)
+{
+	int r = a->acc->ops->move(a->acc->st, job, a->folder, a->msg, a->arg, a->copy, text);
+	char *done = r == 0 ? g_strdup_printf(a->copy ? _("Copied to %s.") : _("Moved to %s."), a->arg)
+			    : NULL;
+	struct app_event *ev = app_event_new(APP_EV_STATUS, -1, 0, done ? done : *text);
+	ev->status = r;
+	if (ev->text)
+		app_job_post(job, ev);
+	else
+		app_event_free(ev);
+	g_free(done);
+	return r;
+}
+
 static int run_job(struct app_job *job, void *data, char **text)
 {
 	struct job_args *a = data;
@@ -116,7 +133,7 @@ static int run_job(struct app_job *job, void *data, char **text)
 	case OP_FLAGS:
 		return ops->set_flags(acc->st, job, a->folder, a->msg, a->add, a->remove, text);
 	case OP_MOVE:
-		return ops->move(acc->st, job, a->folder, a->msg, a->arg, a->copy, text);
+		return move_job(job, a, text);
 	case OP_EXPUNGE:
 		return ops->expunge(acc->st, job, a->folder, text);
 	case OP_SEARCH:

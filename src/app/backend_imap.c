@@ -39,6 +39,9 @@ struct imap_backend {
 	struct app_job *job;
 	GArray *vanished;  /* guint32 */
 	GPtrArray *flags;  /* struct app_msg* (uid, flags) */
+	/* The last drop was a cancelled job (IMAP cannot stop a command
+	 * midway): reconnecting then is routine, not a lost connection. */
+	bool dropped_by_cancel;
 };
 
 /* Headers the index needs beyond ENVELOPE: threading and attachments. */
@@ -57,16 +60,17 @@ const struct imap_fetch_opts app_imap_index_fetch = {
 static char *status_text(struct imap_backend *b, enum imap_status st)
 {
 	const struct config_url *u = &b->cfg->imap;
+	/* A failure below IMAP: the text is GnuTLS's or the system's, not
+	 * the server's, and net's words say which. */
+	if (b->s && imap_session_net_error(b->s)->status != NET_OK &&
+	    st != IMAP_ERR_PLAINTEXT && st != IMAP_ERR_UNSUPPORTED)
+		return app_net_error_text(imap_session_net_error(b->s), u->host, u->port);
 	char *server = core_safe_text(b->s ? imap_session_text(b->s) : "", (size_t)-1, false);
 	char *msg;
 
 	switch (st) {
 	case IMAP_ERR_NET:
 	case IMAP_ERR_TLS:
-		if (b->s && imap_session_net_error(b->s)->status != NET_OK) {
-			msg = app_net_error_text(imap_session_net_error(b->s), u->host, u->port);
-			break;
-		}
 		msg = g_strdup_printf(_("Cannot reach %s: %s"), u->host, server);
 		break;
 	case IMAP_ERR_AUTH:
@@ -86,6 +90,12 @@ static char *status_text(struct imap_backend *b, enum imap_status st)
 		break;
 	case IMAP_ERR_UNSUPPORTED:
 		msg = g_strdup(_("The server does not support this."));
+		break;
+	case IMAP_ERR_PROTOCOL:
+	case IMAP_ERR_TOO_BIG:
+	case IMAP_ERR_STATE:
+		/* The text is mailtui's own (parser, limits), in English. */
+		msg = g_strdup_printf(_("IMAP error %s (%s)"), imap_status_name(st), server);
 		break;
 	default:
 		msg = g_strdup_printf(_("IMAP error %s (server said: %s)"), imap_status_name(st), server);
@@ -111,6 +121,7 @@ static int fail(struct imap_backend *b, struct app_job *job, enum imap_status st
 		ev->free_data = app_cert_question_free;
 		app_job_post(job, ev);
 	}
+	b->dropped_by_cancel = st == IMAP_ERR_CANCELLED;
 	*err = status_text(b, st);
 	return -1;
 }
@@ -242,8 +253,11 @@ static int ensure(struct imap_backend *b, struct app_job *job, char **err)
 		imap_session_set_event_cb(b->s, on_session_event, b);
 		st = imap_session_connect(b->s, cancel);
 	} else {
-		app_job_post(job, app_event_new(APP_EV_STATUS, -1, 0,
-			_("Connection lost; reconnecting...")));
+		if (b->dropped_by_cancel)
+			again = false; /* nothing to announce, before or after */
+		else
+			app_job_post(job, app_event_new(APP_EV_STATUS, -1, 0,
+				_("Connection lost; reconnecting...")));
 		st = imap_session_reconnect(b->s, cancel);
 	}
 	if (st != IMAP_OK) {
@@ -259,9 +273,16 @@ static int ensure(struct imap_backend *b, struct app_job *job, char **err)
 		b->selected = NULL;
 		return r;
 	}
-	if (again && b->selected)
+	b->dropped_by_cancel = false;
+	if (again && b->selected) {
 		app_imap_post_reconnected(app_job_app(job), app_job_account(job), b->cfg->imap.host,
 			b->selected);
+	} else if (again) {
+		/* Replaces "Connection lost; reconnecting..." in the status line. */
+		char *text = g_strdup_printf(_("Reconnected to %s."), b->cfg->imap.host);
+		app_job_post(job, app_event_new(APP_EV_STATUS, -1, 0, text));
+		g_free(text);
+	}
 	return 0;
 }
 
@@ -936,10 +957,25 @@ static int imap_close_folder(void *st, struct app_job *job, const char *folder, 
 	return 0;
 }
 
+static const char *param(const struct imap_param *p, size_t n, const char *name);
+
+/* A multipart without a boundary parameter: nothing separates its parts. */
+static bool is_boundless(const struct imap_body *b)
+{
+	return g_ascii_strcasecmp(b->type, "multipart") == 0 &&
+	       !param(b->params, b->n_params, "boundary");
+}
+
 /* The parts shown for a body: text/plain in an alternative (else html),
  * every inline text of a mixed; others listed as attachments. */
 static void collect_parts(const struct imap_body *body, GPtrArray *out)
 {
+	if (is_boundless(body)) {
+		/* Its children are the server's guess (Dovecot: one empty part);
+		 * the body text is all there is, so show that. */
+		g_ptr_array_add(out, (gpointer)body);
+		return;
+	}
 	if (g_ascii_strcasecmp(body->type, "multipart") == 0) {
 		if (g_ascii_strcasecmp(body->subtype, "alternative") == 0 && body->n_parts) {
 			const struct imap_body *pick = &body->parts[body->n_parts - 1];
@@ -1035,6 +1071,17 @@ static void on_structure(const struct imap_msg *m, void *user)
 	for (guint i = 0; i < bodies->len; i++) {
 		const struct imap_body *lb = g_ptr_array_index(bodies, i);
 		struct leaf *l = g_new0(struct leaf, 1);
+		if (is_boundless(lb)) {
+			/* Shown as plain text: the top body is "TEXT", a nested
+			 * multipart's body its own section. */
+			l->content_type = g_strdup("text/plain");
+			l->section = g_strdup(*lb->section ? lb->section : "TEXT");
+			l->encoding = g_strdup(lb->encoding);
+			l->size = -1;
+			l->inline_text = true;
+			g_ptr_array_add(c->leaves, l);
+			continue;
+		}
 		char *full = g_strdup_printf("%s/%s", lb->type, lb->subtype);
 		l->content_type = g_ascii_strdown(full, -1);
 		g_free(full);

@@ -280,13 +280,16 @@ static const char *smtp_words(enum smtp_status st)
 	return "?";
 }
 
-/* One line: the status and the server's own words, made terminal-safe. */
+/* One line: the status and the server's own words (or curl's, named as
+ * such: they never came from the server), made terminal-safe. */
 static char *result_text(const struct smtp_result *r)
 {
 	GString *s = g_string_new(smtp_words(r->status));
-	const char *server = r->reply ? r->reply : r->detail[0] ? r->detail : NULL;
-	if (server && r->status != SMTP_PARTIAL && r->status != SMTP_ERR_RECIPIENTS)
-		g_string_append_printf(s, _(" (server said: %s)"), server);
+	bool own = r->status != SMTP_PARTIAL && r->status != SMTP_ERR_RECIPIENTS;
+	if (own && r->reply)
+		g_string_append_printf(s, _(" (server said: %s)"), r->reply);
+	else if (own && r->detail[0])
+		g_string_append_printf(s, _(" (curl: %s)"), r->detail);
 	for (guint i = 0; r->rcpt_failures && i < r->rcpt_failures->len; i++) {
 		const struct smtp_rcpt_failure *f = r->rcpt_failures->pdata[i];
 		g_string_append_printf(s, _("; %s refused: %d %s"), f->address, f->code,

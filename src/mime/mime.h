@@ -152,6 +152,10 @@ enum mime_status mime_build(const struct mime_draft *d, const struct mime_build_
  * refused with its line number.  *out owned: mime_outgoing_free(). */
 enum mime_status mime_prepare_raw(const char *data, size_t len, const char *envelope_from,
 	struct mime_outgoing **out, struct mime_error *err);
+/* The same; a From added for a message without one carries from_name
+ * (UTF-8, encoded as needed; NULL or "": the address alone). */
+enum mime_status mime_prepare_raw_named(const char *data, size_t len, const char *envelope_from,
+	const char *from_name, struct mime_outgoing **out, struct mime_error *err);
 
 /* ---- replying, forwarding, resuming ------------------------------------ */
 

@@ -102,9 +102,34 @@ static enum mime_status collect_recipients(GArray *fields, GPtrArray *rcpts, str
 	return MIME_OK;
 }
 
+/* "From: Name <addr>" with the name quoted or RFC 2047 encoded as
+ * needed and folded, CRLF line ends; no name: "From: <addr>". */
+static void add_from(GString *add, const char *envelope_from, const char *from_name)
+{
+	if (!from_name || !*from_name) {
+		g_string_append_printf(add, "From: <%s>\r\n", envelope_from);
+		return;
+	}
+	InternetAddressList *list = internet_address_list_new();
+	InternetAddress *ia = internet_address_mailbox_new(from_name, envelope_from);
+	internet_address_list_add(list, ia);
+	g_object_unref(ia);
+	char *value = mime_format_address_list(list);
+	char *folded = mime_fold("From", value);
+	g_string_append(add, "From:");
+	for (const char *p = folded; *p; p++) {
+		if (*p == '\n')
+			g_string_append_c(add, '\r');
+		g_string_append_c(add, *p);
+	}
+	g_free(folded);
+	g_free(value);
+	g_object_unref(list);
+}
+
 /* Date, Message-ID and From when the input has none. */
-static void missing_headers(GArray *fields, const char *envelope_from, GString *add,
-                            char **message_id)
+static void missing_headers(GArray *fields, const char *envelope_from, const char *from_name,
+                            GString *add, char **message_id)
 {
 	bool date = false, from = false;
 
@@ -117,7 +142,7 @@ static void missing_headers(GArray *fields, const char *envelope_from, GString *
 			*message_id = mime_strip_angle(f->value);
 	}
 	if (!from)
-		g_string_append_printf(add, "From: <%s>\r\n", envelope_from);
+		add_from(add, envelope_from, from_name);
 	if (!date) {
 		GDateTime *now = g_date_time_new_now_local();
 		char *s = g_mime_utils_header_format_date(now);
@@ -157,6 +182,13 @@ static char *assemble(const char *t, size_t len, GArray *fields, size_t body_at,
 enum mime_status mime_prepare_raw(const char *data, size_t len, const char *envelope_from,
                                   struct mime_outgoing **out, struct mime_error *err)
 {
+	return mime_prepare_raw_named(data, len, envelope_from, NULL, out, err);
+}
+
+enum mime_status mime_prepare_raw_named(const char *data, size_t len, const char *envelope_from,
+                                        const char *from_name, struct mime_outgoing **out,
+                                        struct mime_error *err)
+{
 	const char *nul = memchr(data, '\0', len);
 	GArray *fields;
 	GString *add;
@@ -189,7 +221,7 @@ enum mime_status mime_prepare_raw(const char *data, size_t len, const char *enve
 	if (st == MIME_OK)
 		st = collect_recipients(fields, m->recipients, err);
 	if (st == MIME_OK) {
-		missing_headers(fields, envelope_from, add, &m->message_id);
+		missing_headers(fields, envelope_from, from_name, add, &m->message_id);
 		for (guint i = 0; i < fields->len; i++)
 			has_bcc |= is_name(&g_array_index(fields, struct field, i), "Bcc");
 		m->wire = assemble(t, tlen, fields, body_at, add, false, &m->wire_len);

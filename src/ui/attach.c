@@ -23,6 +23,7 @@ enum attach_action { ACT_NONE, ACT_VIEW, ACT_SAVE };
 
 struct attach_screen {
 	struct ui_screen base;
+	struct ui *ui; /* for the status line when the screen goes */
 	struct app_account *acc;
 	char *folder;
 	struct app_msg *msg;    /* identity copy, owned */
@@ -419,11 +420,13 @@ static void attach_event(struct ui_screen *s, struct ui *ui, struct app_event *e
 	if (ev->account != app_account_index(as->acc) || !as->job || ev->job != as->job)
 		return;
 	if (ev->type == APP_EV_PROGRESS) {
-		char *done = size_text((int64_t)ev->done), *total = size_text((int64_t)ev->total);
-		ui_set_progress(ui, ev->done, ev->total, _("Fetching the attachment: %s of %s"), done,
-			total);
-		g_free(done);
-		g_free(total);
+		/* ev counts encoded octets; the list shows the decoded size:
+		 * name that one and let the bar give the share. */
+		size_t n;
+		const struct mime_attachment *atts = list(as, &n);
+		char *size = size_text(as->job_index < n ? atts[as->job_index].size : -1);
+		ui_set_progress(ui, ev->done, ev->total, _("Fetching the attachment (%s)..."), size);
+		g_free(size);
 	} else if (ev->type == (enum app_event_type)APP_EV_PART) {
 		const struct app_part *part = ev->data;
 		as->job = 0;
@@ -442,8 +445,11 @@ static void attach_event(struct ui_screen *s, struct ui *ui, struct app_event *e
 static void attach_destroy(struct ui_screen *s)
 {
 	struct attach_screen *as = (struct attach_screen *)s;
-	if (as->job)
+	if (as->job) {
 		app_account_cancel(as->acc, as->job);
+		/* The progress text was ours: say what became of it. */
+		ui_set_status(as->ui, false, "%s", _("Attachment download cancelled."));
+	}
 	app_msg_free(as->msg);
 	g_free(as->folder);
 	g_free(as->title);
@@ -455,7 +461,7 @@ struct ui_screen *ui_attach_screen_new(struct ui *ui, struct app_account *acc, c
                                        const struct app_msg *msg, struct mime_view *view)
 {
 	struct attach_screen *as = g_new0(struct attach_screen, 1);
-	(void)ui;
+	as->ui = ui;
 	as->base.name = "attachments";
 	as->base.title = attach_title;
 	as->base.draw = attach_draw;

@@ -30,7 +30,7 @@ enum compose_state {
 	C_SENDING, /* a send or postpone job runs: the draft is not ours to change */
 };
 
-enum compose_question { Q_NONE, Q_ABORT, Q_EDIT_AGAIN };
+enum compose_question { Q_NONE, Q_ABORT, Q_EDIT_AGAIN, Q_NO_SUBJECT };
 
 struct compose_screen {
 	struct ui_screen base;
@@ -476,6 +476,25 @@ static struct app_send_ref make_ref(struct compose_screen *cs)
 	return ref;
 }
 
+static void start_send(struct ui *ui, struct compose_screen *cs, bool postpone)
+{
+	struct app_send_ref ref = make_ref(cs);
+	cs->postponing = postpone;
+	cs->state = C_SENDING;
+	if (cs->postponing) {
+		cs->job = app_account_postpone(cs->acc, mime_draft_copy(cs->draft), &ref);
+		ui_set_status(ui, false, "%s", _("Postponing..."));
+	} else {
+		cs->job = app_account_send(cs->acc, mime_draft_copy(cs->draft), &ref);
+		ui_set_status(ui, false, "%s", _("Sending..."));
+	}
+}
+
+static bool blank(const char *text)
+{
+	return !text || strspn(text, " \t") == strlen(text);
+}
+
 static bool compose_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 {
 	struct compose_screen *cs = (struct compose_screen *)s;
@@ -529,17 +548,12 @@ static bool compose_key(struct ui_screen *s, struct ui *ui, wint_t key, bool fn)
 		cs->selected = MIN(cs->selected + 1, MAX(n - 1, 0));
 	} else if ((fn && key == KEY_UP) || (!fn && key == 'k')) {
 		cs->selected = MAX(cs->selected - 1, 0);
+	} else if (!fn && key == 'y' && blank(d->subject)) {
+		/* Like mutt's abort_nosubject: a subject is easy to forget. */
+		cs->question = Q_NO_SUBJECT;
+		ui_confirm(ui, _("No subject. Send anyway? (y/n)"), 'y');
 	} else if (!fn && (key == 'y' || key == 'P')) {
-		struct app_send_ref ref = make_ref(cs);
-		cs->postponing = key == 'P';
-		cs->state = C_SENDING;
-		if (cs->postponing) {
-			cs->job = app_account_postpone(cs->acc, mime_draft_copy(d), &ref);
-			ui_set_status(ui, false, "%s", _("Postponing..."));
-		} else {
-			cs->job = app_account_send(cs->acc, mime_draft_copy(d), &ref);
-			ui_set_status(ui, false, "%s", _("Sending..."));
-		}
+		start_send(ui, cs, key == 'P');
 	} else {
 		return false;
 	}
@@ -554,6 +568,10 @@ static void compose_answer(struct ui_screen *s, struct ui *ui, bool yes)
 	if (q == Q_ABORT && yes) {
 		ui_set_status(ui, false, "%s", _("Message aborted."));
 		compose_close(ui, cs);
+	} else if (q == Q_NO_SUBJECT && yes) {
+		start_send(ui, cs, false);
+	} else if (q == Q_NO_SUBJECT) {
+		ui_set_status(ui, false, "%s", _("Not sent: press s to give it a subject."));
 	} else if (q == Q_EDIT_AGAIN && yes) {
 		edit(ui, cs, false);
 	} else if (q == Q_EDIT_AGAIN) {

@@ -32,10 +32,15 @@ static void help_draw(struct ui_screen *s, struct ui *ui, int top, int rows, int
 	while (hs->bindings && hs->bindings[n].keys)
 		n++;
 	hs->scroll = CLAMP(hs->scroll, 0, MAX(n - rows + 1, 0));
+	/* The key column: as wide as its widest entry, within a third. */
+	int key_w = 1;
+	for (int i = 0; i < n; i++)
+		key_w = MAX(key_w, core_text_width(hs->bindings[i].keys));
+	key_w = MIN(key_w, MAX(cols / 3, 1));
 	ui_draw_text(top, 0, _("Keys on this screen (q closes the help):"), cols, A_BOLD);
 	for (int i = 0; i + 1 < rows && hs->scroll + i < n; i++) {
 		const struct ui_binding *b = &hs->bindings[hs->scroll + i];
-		char *keys = core_text_fit(b->keys, 16, true);
+		char *keys = core_text_fit(b->keys, key_w, true);
 		char *line = g_strdup_printf("  %s  %s", keys, _(b->description));
 		ui_draw_text(top + 1 + i, 0, line, cols, A_NORMAL);
 		g_free(line);

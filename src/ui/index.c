@@ -284,6 +284,9 @@ static void index_draw(struct ui_screen *s, struct ui *ui, int top, int rows, in
 				       : _("No messages."), cols - 2, A_NORMAL);
 		return;
 	}
+	/* Fewer rows than before (a limit, an expunge): fill the window
+	 * rather than keep an old scroll past the end. */
+	is->scroll = CLAMP(is->scroll, 0, MAX((int)n - rows, 0));
 	if (is->selected < is->scroll)
 		is->scroll = is->selected;
 	if (is->selected >= is->scroll + rows)

@@ -227,17 +227,25 @@ void ui_prompt_key(struct ui *ui, wint_t key, bool fn)
 
 /* The question and the line in the last row, scrolled so the cursor
  * shows; candidates of a Tab in the row above. */
+char *ui_prompt_fit_question(const char *question, int cols)
+{
+	char *q = core_safe_text(question ? question : "", (size_t)-1, false);
+	int max = MAX(cols - UI_PROMPT_MIN_ROOM, 1);
+	if (core_text_width(q) <= max)
+		return q;
+	/* Too long: cut it with an ellipsis, keeping room for the answer. */
+	char *cut = core_text_fit(q, max - 1, false);
+	char *out = g_strconcat(cut, "…", NULL);
+	g_free(cut);
+	g_free(q);
+	return out;
+}
+
 void ui_prompt_draw(struct ui *ui, int row, int cols)
 {
 	struct ui_prompt *p = ui->prompt;
-	char *q = core_safe_text(p->question, (size_t)-1, false);
+	char *q = ui_prompt_fit_question(p->question, cols);
 	int qw = core_text_width(q);
-	if (qw > cols / 2) {
-		char *cut = core_text_fit(q, cols / 2, false);
-		g_free(q);
-		q = cut;
-		qw = core_text_width(q);
-	}
 	int room = MAX(cols - qw - 1, 1);
 	/* Widths of the characters, to place the cursor. */
 	int before = 0;

@@ -109,6 +109,11 @@ void ui_prompt_cancel(struct ui *ui);
 /* For screen.c: a key while the prompt is pending; draw it in row. */
 void ui_prompt_key(struct ui *ui, wint_t key, bool fn);
 void ui_prompt_draw(struct ui *ui, int row, int cols);
+/* The question as drawn in cols columns: whole (terminal-safe) unless
+ * that leaves fewer than UI_PROMPT_MIN_ROOM columns for the answer;
+ * then cut with an ellipsis.  Owned. */
+#define UI_PROMPT_MIN_ROOM 12
+char *ui_prompt_fit_question(const char *question, int cols);
 /* Completion helpers.  Words of words[0..n) starting with text, ignoring
  * case, sorted; file names for a path typed so far ("~/" expanded,
  * directories end in "/", hidden files only when asked with a dot). */

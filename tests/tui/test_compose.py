@@ -257,6 +257,38 @@ class Compose(unittest.TestCase):
         # Sent, so the draft is gone.
         self.assertEqual(find(self.user, self.password, "Drafts", self.stamp, timeout=0), [])
 
+    def test_empty_subject_asks_first(self):
+        body = "không có tiêu đề %s\n" % self.stamp
+        self.step(1, headers={"To": "%s@example.test" % self.bob, "Subject": ""}, body=body)
+        with self.start() as s:
+            s.wait_for("INBOX")
+            s.send("m")
+            s.wait_for(self.stamp)
+            s.send("y")
+            self.wait_status(s, "No subject. Send anyway? (y/n)")
+            s.send("n")
+            self.wait_status(s, "Not sent")
+            self.assertIn(self.stamp, s.screen())  # still on the compose screen
+            s.send("y")
+            self.wait_status(s, "No subject. Send anyway? (y/n)")
+            s.send("y")
+            self.wait_status(s, "Message sent.")
+            s.send("q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+        # Exactly one copy went out (the "n" sent nothing).
+        deadline = time.monotonic() + 20
+        while True:
+            c = imap(self.bob, self.bob_pass)
+            try:
+                c.select("INBOX", readonly=True)
+                typ, data = c.uid("SEARCH", None, "BODY", '"%s"' % self.stamp)
+            finally:
+                c.logout()
+            if data[0].split() or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(len(data[0].split()), 1, data)
+
     def deliver_to_carol(self, subject, msgid):
         msg = os.path.join(self.dir, "in-%s.eml" % msgid)
         with open(msg, "w") as f:

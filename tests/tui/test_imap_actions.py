@@ -292,12 +292,22 @@ class ImapActions(unittest.TestCase):
             # A folder that does not exist is refused before the server sees it.
             self.prompt(s, "C", "NoSuchFolder" + self.stamp)
             s.wait_for(lambda t: "There is no folder" in self.status(t), what="refusal")
-            s.send("q", "q", "q")
+            # Leaving the index before the server answers: the outcome
+            # still replaces "Moving to ...".
+            self.go_to(s, "Quokka facts")
+            s.send("s")
+            s.wait_for("Move to folder:")
+            s.send_literal(self.dest)
+            s.send("Enter", "q")
+            s.wait_for(lambda t: "Moved to %s." % self.dest in self.status(t),
+                       what="the move reported on the folder list")
+            s.send("q", "q")
             self.assertEqual(s.wait_exit()[0], 0)
         self.assertFalse(self.server_has(self.folder, "b"))
         self.assertTrue(self.server_has(self.dest, "b"))
         self.assertTrue(self.server_has(self.folder, "f"))
         self.assertTrue(self.server_has(self.dest, "f"))
+        self.assertTrue(self.server_has(self.dest, "e"))
 
     def test_pager_search_jk_and_mark_read(self):
         self.fill_small()
@@ -454,6 +464,11 @@ class ImapActions(unittest.TestCase):
             screen = s.wait_for("[viewer] ")
             self.assertIn("[viewer] " + attachment_bytes(report, "Báo cáo tháng 3.txt")
                           .decode().split("\n")[0], screen)
+            # Its help: the widest key text is whole, its words beside it.
+            s.send("?")
+            screen = s.wait_for("Keys on this screen")
+            self.assertIn("Space, -, PgDn, PgUp  ", screen)
+            s.send("q")
             s.send("q", "q", "q")
             # No viewer for the 5 MB part: said so, and nothing fetched.
             self.go_to(s, "Big attachment (5 MB)")

@@ -63,6 +63,48 @@ static void test_adds_missing(void)
 	mime_outgoing_free(m);
 }
 
+/* A From added for the account carries its name: quoted when it has
+ * specials, RFC 2047 encoded when it is not ASCII. */
+static void test_adds_named_from(void)
+{
+	static const struct {
+		const char *name, *from;
+	} cases[] = {
+		{ "Alice", "From: Alice <me@example.test>\r\n" },
+		{ "Smith, Alice", "From: \"Smith, Alice\" <me@example.test>\r\n" },
+		{ "", "From: <me@example.test>\r\n" },
+		{ NULL, "From: <me@example.test>\r\n" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct mime_outgoing *m = NULL;
+		struct mime_error err = { 0 };
+		const char *text = "To: a@example.test\n\nhi\n";
+		g_assert_cmpint(mime_prepare_raw_named(text, strlen(text), "me@example.test",
+			cases[i].name, &m, &err), ==, MIME_OK);
+		g_assert_nonnull(strstr(m->wire, cases[i].from));
+		mime_outgoing_free(m);
+	}
+	struct mime_outgoing *m = NULL;
+	struct mime_error err = { 0 };
+	const char *text = "To: a@example.test\n\nhi\n";
+	g_assert_cmpint(mime_prepare_raw_named(text, strlen(text), "me@example.test",
+		"Nguyễn Thị Minh Khai", &m, &err), ==, MIME_OK);
+	const char *from = strstr(m->wire, "From:");
+	g_assert_nonnull(from);
+	g_assert_nonnull(strstr(from, "=?"));
+	g_assert_nonnull(strstr(from, "<me@example.test>\r\n"));
+	for (const char *p = m->wire; *p; p++)
+		g_assert_cmpint((unsigned char)*p, <, 0x80);
+	/* An existing From is kept as it is. */
+	mime_outgoing_free(m);
+	text = "From: Other <o@example.test>\nTo: a@example.test\n\nhi\n";
+	g_assert_cmpint(mime_prepare_raw_named(text, strlen(text), "me@example.test", "Alice", &m,
+		&err), ==, MIME_OK);
+	g_assert_true(g_str_has_prefix(m->wire, "From: Other <o@example.test>\r\nTo:"));
+	g_assert_null(strstr(m->wire, "Alice"));
+	mime_outgoing_free(m);
+}
+
 static void test_encoded_names(void)
 {
 	struct mime_outgoing *m = prep("To: =?UTF-8?B?VHLhuqduIFbEg24gQuG6o3k=?= <bay@example.test>,"
@@ -138,6 +180,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/mime/raw/lf-and-bcc", test_lf_and_bcc);
 	g_test_add_func("/mime/raw/adds-missing", test_adds_missing);
+	g_test_add_func("/mime/raw/adds-named-from", test_adds_named_from);
 	g_test_add_func("/mime/raw/encoded-names", test_encoded_names);
 	g_test_add_func("/mime/raw/refused", test_refused);
 	g_test_add_func("/mime/raw/crlf-helpers", test_crlf_helpers);

@@ -1,5 +1,7 @@
 /* test_prompt.c - the line prompt's editing and completion, driven by
  * keys without a terminal (drawing is tested by the tmux tests). */
+#include <string.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -205,10 +207,33 @@ static void test_progress(void)
 	g_free(ui.status);
 }
 
+/* The question stays whole at 80 columns; cut with "…" only when less
+ * than UI_PROMPT_MIN_ROOM columns would be left for the answer. */
+static void test_fit_question(void)
+{
+	const char *q = "Limit to messages containing (empty: all): ";
+	char *s = ui_prompt_fit_question(q, 80);
+	g_assert_cmpstr(s, ==, q);
+	g_free(s);
+	s = ui_prompt_fit_question(q, (int)strlen(q) + UI_PROMPT_MIN_ROOM);
+	g_assert_cmpstr(s, ==, q);
+	g_free(s);
+	s = ui_prompt_fit_question(q, 30);
+	g_assert_true(g_str_has_suffix(s, "…"));
+	g_assert_true(g_str_has_prefix(s, "Limit to"));
+	g_assert_cmpint(g_utf8_strlen(s, -1), ==, 30 - UI_PROMPT_MIN_ROOM);
+	g_free(s);
+	/* Control bytes never reach the screen. */
+	s = ui_prompt_fit_question("Save \033[2J to: ", 80);
+	g_assert_null(strchr(s, '\033'));
+	g_free(s);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ui/prompt/editing", test_editing);
+	g_test_add_func("/ui/prompt/fit_question", test_fit_question);
 	g_test_add_func("/ui/prompt/cancel", test_cancel);
 	g_test_add_func("/ui/prompt/complete_words", test_complete_words);
 	g_test_add_func("/ui/prompt/complete_path", test_complete_path);
