@@ -324,7 +324,7 @@ static void perform(struct attach_screen *as, struct ui *ui, enum attach_action 
 	if (index >= n)
 		return;
 	const struct mime_attachment *a = &atts[index];
-	char *type = mime_shell_safe_type(a->content_type);
+	g_autofree char *type = mime_shell_safe_type(a->content_type);
 	if (action == ACT_VIEW && !have_viewer(ui, type)) {
 		ui_set_status(ui, true,
 		              _("No viewer for %s: set attachment_command in the config file "

@@ -235,9 +235,10 @@ class ImapActions(unittest.TestCase):
             s.send("n")
             s.wait_for(lambda t: "Quokka facts" in (self.selected(s) or ""), what="next match")
             s.send("n")
-            screen = s.wait_for(lambda t: "Lunch plans" in (self.selected(s) or ""),
-                                what="wrapped to the first match")
-            self.assertIn("No more matches", self.status(screen))
+            # (The status and the selection from one capture each: wait for both.)
+            s.wait_for(lambda t: "No more matches" in self.status(t)
+                       and "Lunch plans" in (self.selected(s) or ""),
+                       what="wrapped to the first match, and said so")
             # Vietnamese text, typed as such.
             self.prompt(s, "/", "đà lạt")
             s.wait_for(lambda t: "Đà Lạt" in (self.selected(s) or ""), what="Vietnamese match")
@@ -332,14 +333,23 @@ class ImapActions(unittest.TestCase):
             # J and K: next and previous message without going back.
             s.send("J")
             s.wait_for(lambda t: "Misc" in t.split("\n")[0], what="next message in the pager")
+            # Shown (not just asked for): only then is it read.
+            s.wait_for(lambda t: "nothing" in [l.strip() for l in t.split("\n")],
+                       what="Misc's text")
             s.send("K", "K")
             s.wait_for(lambda t: "Weekly report two" in t.split("\n")[0], what="previous twice")
+            s.wait_for("more of the same")
             s.send("q")
-            screen = s.wait_for(lambda t: "Weekly report two" in (self.selected(s) or ""),
-                                what="the index followed")
-            rows = [l for l in screen.split("\n") if "Quokka facts" in l or "Misc" in l]
-            for r in rows:
-                self.assertNotEqual(r.split()[1], "N", r)
+            s.wait_for(lambda t: "Quokka facts" in t and "Misc" in t
+                       and "Weekly report two" in (self.selected(s) or ""),
+                       what="the index followed")
+
+            def shown_read(t):
+                rows = [l for l in t.split("\n")
+                        if "Quokka facts" in l or "Misc" in l or "Weekly report two" in l]
+                return len(rows) == 3 and not [r for r in rows if r.split()[1] == "N"]
+            # Read in the pager: the index shows them read.
+            s.wait_for(shown_read, what="the three messages shown are read in the index")
             s.send("q", "q", "q")
             self.assertEqual(s.wait_exit()[0], 0)
         self.c.select(quoted(self.folder))
