@@ -54,6 +54,13 @@ const struct imap_fetch_opts app_imap_index_fetch = {
 	.headers = app_imap_index_headers,
 };
 
+/* A folder's load: the same without INTERNALDATE, which only stands in
+ * for a missing Date header and is then asked for alone (fill_dates). */
+static const struct imap_fetch_opts bulk_fetch = {
+	.items = IMAP_FETCH_UID | IMAP_FETCH_FLAGS | IMAP_FETCH_SIZE | IMAP_FETCH_HEADERS,
+	.headers = app_imap_index_headers,
+};
+
 static char *status_text(struct imap_backend *b, enum imap_status st)
 {
 	const struct config_url *u = &b->cfg->imap;
@@ -497,11 +504,9 @@ static char *from_address(const char *raw)
 
 struct app_msg *app_imap_msg_from_fetch(const struct imap_msg *m, uint32_t *cache_flags)
 {
-	struct app_msg *am = app_msg_new();
+	struct app_msg t = { 0 }; /* owned strings until packed into the row */
 	uint32_t cf = m->flag_bits & SERVER_FLAGS;
-	am->uid = m->uid;
-	am->size = m->size;
-	am->date = m->internaldate_t;
+	t.date = m->internaldate_t;
 	for (size_t i = 0; i < m->n_sections; i++) {
 		const struct imap_section_data *sd = &m->sections[i];
 		if (!sd->data)
@@ -509,16 +514,16 @@ struct app_msg *app_imap_msg_from_fetch(const struct imap_msg *m, uint32_t *cach
 		char *from = header_value(sd->data, sd->len, "From");
 		char *subject = header_value(sd->data, sd->len, "Subject");
 		char *date = header_value(sd->data, sd->len, "Date");
-		am->from = from_text(from);
-		am->from_addr = from_address(from);
-		am->subject = mime_header_decode(subject ? subject : "");
-		am->message_id = header_value(sd->data, sd->len, "Message-ID");
-		am->in_reply_to = last_reference(header_value(sd->data, sd->len, "In-Reply-To"));
-		am->references = last_reference(header_value(sd->data, sd->len, "References"));
+		t.from = from_text(from);
+		t.from_addr = from_address(from);
+		t.subject = mime_header_decode(subject ? subject : "");
+		t.message_id = header_value(sd->data, sd->len, "Message-ID");
+		t.in_reply_to = last_reference(header_value(sd->data, sd->len, "In-Reply-To"));
+		t.references = last_reference(header_value(sd->data, sd->len, "References"));
 		if (date) {
-			time_t t = mime_parse_date(date);
-			if (t > 0)
-				am->date = t;
+			time_t d = mime_parse_date(date);
+			if (d > 0)
+				t.date = d;
 		}
 		g_free(from);
 		g_free(subject);
@@ -528,11 +533,19 @@ struct app_msg *app_imap_msg_from_fetch(const struct imap_msg *m, uint32_t *cach
 			   g_ascii_strncasecmp(ct, "application/", 12) == 0))
 			cf |= IMAP_CACHE_ATTACHMENT;
 		g_free(ct);
+		break; /* one header block is asked for */
 	}
-	if (!am->from)
-		am->from = g_strdup("");
-	if (!am->subject)
-		am->subject = g_strdup("");
+	struct app_msg *am = app_msg_new_packed(t.from ? t.from : "", t.subject ? t.subject : "",
+		t.message_id, t.in_reply_to, t.references, t.from_addr);
+	g_free(t.from);
+	g_free(t.from_addr);
+	g_free(t.subject);
+	g_free(t.message_id);
+	g_free(t.in_reply_to);
+	g_free(t.references);
+	am->uid = m->uid;
+	am->size = m->size;
+	am->date = t.date;
 	am->flags = app_imap_flags(cf);
 	if (cache_flags)
 		*cache_flags = cf;
@@ -566,25 +579,27 @@ static char *cached_text(const char *s)
 
 static struct app_msg *msg_from_cache(const struct imap_cache_msg *c)
 {
-	struct app_msg *m = app_msg_new();
+	/* "display\x1faddress" (FROM_SEP): one cache field holds both. */
+	const char *sep = c->from ? strchr(c->from, FROM_SEP) : NULL;
+	char *from, *from_addr = NULL;
+	if (sep) {
+		char *display = g_strndup(c->from, (gsize)(sep - c->from));
+		from = cached_text(display);
+		from_addr = *(sep + 1) ? cached_text(sep + 1) : NULL;
+		g_free(display);
+	} else {
+		from = cached_text(c->from);
+	}
+	char *subject = cached_text(c->subject);
+	struct app_msg *m = app_msg_new_packed(from, subject, c->message_id, c->in_reply_to,
+		c->references, from_addr);
+	g_free(from);
+	g_free(from_addr);
+	g_free(subject);
 	m->uid = c->uid;
 	m->flags = app_imap_flags(c->flags);
 	m->date = (time_t)c->date;
 	m->size = c->size;
-	/* "display\x1faddress" (FROM_SEP): one cache field holds both. */
-	const char *sep = c->from ? strchr(c->from, FROM_SEP) : NULL;
-	if (sep) {
-		char *display = g_strndup(c->from, (gsize)(sep - c->from));
-		m->from = cached_text(display);
-		m->from_addr = *(sep + 1) ? cached_text(sep + 1) : NULL;
-		g_free(display);
-	} else {
-		m->from = cached_text(c->from);
-	}
-	m->subject = cached_text(c->subject);
-	m->message_id = g_strdup(c->message_id);
-	m->in_reply_to = g_strdup(c->in_reply_to);
-	m->references = g_strdup(c->references);
 	return m;
 }
 
@@ -661,29 +676,81 @@ struct chunk {
 	struct imap_cache *cache; /* new rows go here too, or NULL */
 	uint32_t min_uid;         /* rows below are not new: "n:*" may return one */
 	GArray *seen;             /* FLAGS sweep: the UIDs there */
+	GArray *undated;          /* indexes in msgs of rows without a Date */
 	struct imap_backend *b;
 };
+
+static void cache_put_row(struct imap_cache *cache, const struct app_msg *am)
+{
+	char *from = am->from_addr ? g_strdup_printf("%s%c%s", am->from, FROM_SEP, am->from_addr)
+				   : NULL;
+	struct imap_cache_msg cm = {
+		.uid = am->uid, .flags = cache_flags_of(am->flags), .date = am->date,
+		.size = am->size, .from = from ? from : am->from, .subject = am->subject,
+		.message_id = am->message_id, .in_reply_to = am->in_reply_to,
+		.references = am->references,
+	};
+	imap_cache_put(cache, &cm);
+	g_free(from);
+}
 
 static void on_msg(const struct imap_msg *m, void *user)
 {
 	struct chunk *c = user;
 	if (m->uid < c->min_uid)
 		return;
-	uint32_t cf;
-	struct app_msg *am = app_imap_msg_from_fetch(m, &cf);
-	if (c->cache) {
-		char *from = am->from_addr ? g_strdup_printf("%s%c%s", am->from, FROM_SEP, am->from_addr)
-					   : NULL;
-		struct imap_cache_msg cm = {
-			.uid = am->uid, .flags = cf, .date = am->date, .size = am->size,
-			.from = from ? from : am->from, .subject = am->subject,
-			.message_id = am->message_id, .in_reply_to = am->in_reply_to,
-			.references = am->references,
-		};
-		imap_cache_put(c->cache, &cm);
-		g_free(from);
+	struct app_msg *am = app_imap_msg_from_fetch(m, NULL);
+	if (!am->date && c->undated) {
+		/* Dated by INTERNALDATE once the chunk is in (fill_dates). */
+		guint i = c->msgs->len;
+		g_array_append_val(c->undated, i);
+	} else if (c->cache) {
+		cache_put_row(c->cache, am);
 	}
 	g_ptr_array_add(c->msgs, am);
+}
+
+static void on_date(const struct imap_msg *m, void *user)
+{
+	struct chunk *c = user;
+	if (!(m->have & IMAP_FETCH_INTERNALDATE))
+		return;
+	for (guint k = 0; k < c->undated->len; k++) {
+		struct app_msg *am = g_ptr_array_index(c->msgs, g_array_index(c->undated, guint, k));
+		if (am->uid == m->uid)
+			am->date = m->internaldate_t;
+	}
+}
+
+/* The rows of a chunk without a usable Date header get the server's
+ * INTERNALDATE, asked for them alone: asking it of every message would
+ * cost Dovecot a third more time (tests/bench/imap/README). */
+static enum imap_status fill_dates(struct imap_session *s, struct chunk *c,
+	const volatile int *cancel)
+{
+	enum imap_status st = IMAP_OK;
+	if (c->undated->len) {
+		GPtrArray *sets = g_ptr_array_new_with_free_func(g_free);
+		GString *set = g_string_new(NULL);
+		for (guint k = 0; k < c->undated->len; k++) {
+			const struct app_msg *am =
+				g_ptr_array_index(c->msgs, g_array_index(c->undated, guint, k));
+			g_string_append_printf(set, "%s%u", set->len ? "," : "", am->uid);
+			if (set->len > 900 || k + 1 == c->undated->len) {
+				g_ptr_array_add(sets, g_string_free(set, FALSE));
+				set = g_string_new(NULL);
+			}
+		}
+		g_string_free(set, TRUE);
+		const struct imap_fetch_opts fo = { .items = IMAP_FETCH_UID | IMAP_FETCH_INTERNALDATE };
+		st = imap_uid_fetch(s, (const char *const *)sets->pdata, sets->len, &fo, on_date, c,
+			cancel);
+		g_ptr_array_unref(sets);
+	}
+	for (guint k = 0; st == IMAP_OK && c->cache && k < c->undated->len; k++)
+		cache_put_row(c->cache, g_ptr_array_index(c->msgs, g_array_index(c->undated, guint, k)));
+	g_array_set_size(c->undated, 0);
+	return st;
 }
 
 /* FLAGS sweep or CHANGEDSINCE answer: differences become flag events. */
@@ -774,9 +841,13 @@ static enum imap_status fetch_range(struct imap_backend *b, struct app_job *job,
 		const char *sets[1] = { set };
 		snprintf(set, sizeof set, "%u:%u", from, hi);
 		struct chunk c = { .msgs = g_ptr_array_new_with_free_func(app_msg_free),
-				   .cache = b->cache, .min_uid = lo };
-		enum imap_status s = imap_uid_fetch(b->s, sets, 1, &app_imap_index_fetch, on_msg, &c,
+				   .cache = b->cache, .min_uid = lo,
+				   .undated = g_array_new(FALSE, FALSE, sizeof(guint)) };
+		enum imap_status s = imap_uid_fetch(b->s, sets, 1, &bulk_fetch, on_msg, &c,
 			app_job_cancel_flag(job));
+		if (s == IMAP_OK)
+			s = fill_dates(b->s, &c, app_job_cancel_flag(job));
+		g_array_unref(c.undated);
 		if (s != IMAP_OK) {
 			g_ptr_array_unref(c.msgs);
 			return s;
@@ -814,9 +885,9 @@ static void live_restart(struct imap_backend *b, struct app_job *job, const char
 	b->live = app_imap_live_start(&lo);
 }
 
-/* TODO(issue 3): write the records of a cold load to a spill file as they
- * arrive, so the cache does not hold a second copy of every row while the
- * index does (90 MB instead of 60 MB peak for 100,000; tests/bench/imap). */
+/* Loads of more UIDs than this spill the cache's records to a file. */
+#define SPILL_FROM 2000u
+
 static int imap_open_folder(void *st, struct app_job *job, const char *folder, char **err)
 {
 	struct imap_backend *b = st;
@@ -903,6 +974,16 @@ static int imap_open_folder(void *st, struct app_job *job, const char *folder, c
 	}
 	/* Only UIDs the cache has not seen. */
 	if (uidnext > lo && exists > 0) {
+		/* A large load keeps the cache's copy of its rows on disk. */
+		if (uidnext - lo > SPILL_FROM && !imap_cache_spilled(b->cache)) {
+			char *path = imap_cache_path(b->cfg->name, folder);
+			char *dir = g_path_get_dirname(path);
+			int r = imap_cache_spill(b->cache, dir);
+			if (r < 0)
+				core_log(CORE_LOG_APP, "cache %s: no spill file (%d)", folder, r);
+			g_free(dir);
+			g_free(path);
+		}
 		uint32_t expect = exists > posted ? exists - (uint32_t)posted : 0;
 		s = fetch_range(b, job, folder, lo, uidnext - 1, expect, exists, &posted);
 		if (s != IMAP_OK)
