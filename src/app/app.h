@@ -158,6 +158,7 @@ struct app_msg {
 	char *subject;     /* decoded, terminal-safe; owned */
 	char *message_id, *in_reply_to, *references; /* raw, for threading; owned */
 	unsigned flags;    /* enum app_msg_flag */
+	uint32_t packed;   /* bytes of strings kept right after the struct (app_msg_new_packed) */
 	uint64_t size;
 	char *tags;        /* local: space-separated notmuch tags; owned */
 	char *from_addr;   /* the sender's bare address, terminal-safe, or NULL; owned */
@@ -167,6 +168,13 @@ struct app_folder *app_folder_new(void);
 void app_folder_free(void *folder);
 struct app_msg *app_msg_new(void);
 void app_msg_free(void *msg);
+/* A row in one allocation: the struct and copies of these strings (any
+ * may be NULL) right after it; in_reply_to shares references' bytes when
+ * equal.  A large folder has 100,000 rows: this saves six allocations a
+ * row.  Such strings must not be g_free'd on their own; a field may still
+ * be replaced by an owned string (app_msg_free frees only those).  Owned. */
+struct app_msg *app_msg_new_packed(const char *from, const char *subject, const char *message_id,
+	const char *in_reply_to, const char *references, const char *from_addr);
 /* A deep copy (a screen keeping a message past the index's life).  Owned. */
 struct app_msg *app_msg_copy(const struct app_msg *m);
 

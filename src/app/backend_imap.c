@@ -3,6 +3,7 @@
  * and reconnected (with the folder re-selected) when it dropped. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -54,6 +55,13 @@ const char *const app_imap_index_headers[] = { "From", "Subject", "Date", "Messa
 const struct imap_fetch_opts app_imap_index_fetch = {
 	.items = IMAP_FETCH_UID | IMAP_FETCH_FLAGS | IMAP_FETCH_INTERNALDATE | IMAP_FETCH_SIZE |
 		 IMAP_FETCH_HEADERS,
+	.headers = app_imap_index_headers,
+};
+
+/* A folder's load: the same without INTERNALDATE, which only stands in
+ * for a missing Date header and is then asked for alone (fill_dates). */
+static const struct imap_fetch_opts bulk_fetch = {
+	.items = IMAP_FETCH_UID | IMAP_FETCH_FLAGS | IMAP_FETCH_SIZE | IMAP_FETCH_HEADERS,
 	.headers = app_imap_index_headers,
 };
 
@@ -412,30 +420,108 @@ GArray *app_imap_uid_set(const char *set, uint32_t max)
 	return out;
 }
 
-/* The value of header name in a "Name: value" block, unfolded.  Owned. */
-static char *header_value(const char *block, size_t len, const char *name)
+/* The header fields a row is made of, in app_imap_index_headers' order. */
+enum { H_FROM, H_SUBJECT, H_DATE, H_MESSAGE_ID, H_IN_REPLY_TO, H_REFERENCES, H_CONTENT_TYPE, H_N };
+
+/* The values of app_imap_index_headers in a "Name: value" block, each
+ * unfolded (the first of a name wins), in one pass over the block: the
+ * index reads 100,000 of them.  Owned strings or NULL. */
+static void header_values(const char *block, size_t len, char *out[H_N])
 {
-	size_t nl = strlen(name);
 	const char *p = block, *end = block + len;
+	for (int k = 0; k < H_N; k++)
+		out[k] = NULL;
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		if (!eol)
 			eol = end;
-		if ((size_t)(eol - p) > nl && g_ascii_strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
-			GString *v = g_string_new_len(p + nl + 1, eol - p - (ptrdiff_t)nl - 1);
-			const char *q = eol + 1;
-			while (q < end && (*q == ' ' || *q == '\t')) {
-				const char *e2 = memchr(q, '\n', (size_t)(end - q));
-				if (!e2)
-					e2 = end;
-				g_string_append_len(v, q, e2 - q);
-				q = e2 + 1;
-			}
-			return g_strstrip(g_string_free(v, FALSE));
+		const char *colon = memchr(p, ':', (size_t)(eol - p));
+		int k = H_N;
+		if (colon && *p != ' ' && *p != '\t') {
+			size_t nl = (size_t)(colon - p);
+			for (k = 0; k < H_N; k++)
+				if (strlen(app_imap_index_headers[k]) == nl &&
+				    g_ascii_strncasecmp(p, app_imap_index_headers[k], nl) == 0)
+					break;
 		}
-		p = eol + 1;
+		if (k == H_N || out[k]) {
+			p = eol + 1;
+			continue;
+		}
+		GString *v = g_string_new_len(colon + 1, eol - colon - 1);
+		const char *q = eol + 1;
+		while (q < end && (*q == ' ' || *q == '\t')) {
+			const char *e2 = memchr(q, '\n', (size_t)(end - q));
+			if (!e2)
+				e2 = end;
+			g_string_append_len(v, q, e2 - q);
+			q = e2 + 1;
+		}
+		out[k] = g_strstrip(g_string_free(v, FALSE));
+		p = q;
 	}
-	return NULL;
+}
+
+/* The common form of a Date ("Tue, 1 Jul 2003 10:52:37 +0200", the day
+ * name, seconds and a trailing comment optional) without GMime, which
+ * takes several times as long; 0 for anything else (then GMime). */
+static time_t fast_date(const char *s)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *p = s;
+	int v[7] = { 0 }; /* day, year, hour, minute, second, zone hours, zone minutes */
+	if (g_ascii_isalpha(p[0])) {
+		if (!g_ascii_isalpha(p[1]) || !g_ascii_isalpha(p[2]) || p[3] != ',')
+			return 0;
+		p += 4;
+		while (*p == ' ')
+			p++;
+	}
+	int n = 0;
+	for (; g_ascii_isdigit(*p) && n < 2; p++, n++)
+		v[0] = v[0] * 10 + (*p - '0');
+	if (!n || *p++ != ' ')
+		return 0;
+	int mon = -1;
+	for (int i = 0; i < 12 && mon < 0; i++)
+		if (g_ascii_strncasecmp(p, months + 3 * i, 3) == 0)
+			mon = i;
+	if (mon < 0 || p[3] != ' ')
+		return 0;
+	p += 4;
+	for (n = 0; g_ascii_isdigit(*p) && n < 4; p++, n++)
+		v[1] = v[1] * 10 + (*p - '0');
+	if (n != 4 || *p++ != ' ')
+		return 0;
+	for (int f = 2; f <= 4; f++) {
+		if (!g_ascii_isdigit(p[0]) || !g_ascii_isdigit(p[1]))
+			return 0;
+		v[f] = (p[0] - '0') * 10 + (p[1] - '0');
+		p += 2;
+		if (*p != ':')
+			break;
+		p++;
+	}
+	if (*p++ != ' ' || (*p != '+' && *p != '-'))
+		return 0;
+	int sign = *p++ == '-' ? -1 : 1;
+	for (n = 0; n < 4; n++)
+		if (!g_ascii_isdigit(p[n]))
+			return 0;
+	v[5] = (p[0] - '0') * 10 + (p[1] - '0');
+	v[6] = (p[2] - '0') * 10 + (p[3] - '0');
+	p += 4;
+	if (*p && *p != ' ')
+		return 0;
+	if (v[0] < 1 || v[1] < 1970 || v[2] > 23 || v[3] > 59 || v[4] > 60 || v[6] > 59)
+		return 0;
+	struct tm tm = { .tm_year = v[1] - 1900, .tm_mon = mon, .tm_mday = v[0],
+			 .tm_hour = v[2], .tm_min = v[3], .tm_sec = v[4] };
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1 || tm.tm_mday != v[0]) /* 31 Feb: let GMime decide */
+		return 0;
+	t -= sign * (v[5] * 3600 + v[6] * 60);
+	return t > 0 ? t : 0;
 }
 
 /* The display name of a From value ("Name <a@b>", "a@b", "\"N\" <a@b>"),
@@ -518,42 +604,49 @@ static char *from_address(const char *raw)
 
 struct app_msg *app_imap_msg_from_fetch(const struct imap_msg *m, uint32_t *cache_flags)
 {
-	struct app_msg *am = app_msg_new();
+	struct app_msg t = { 0 }; /* owned strings until packed into the row */
 	uint32_t cf = m->flag_bits & SERVER_FLAGS;
-	am->uid = m->uid;
-	am->size = m->size;
-	am->date = m->internaldate_t;
+	t.date = m->internaldate_t;
 	for (size_t i = 0; i < m->n_sections; i++) {
 		const struct imap_section_data *sd = &m->sections[i];
 		if (!sd->data)
 			continue;
-		char *from = header_value(sd->data, sd->len, "From");
-		char *subject = header_value(sd->data, sd->len, "Subject");
-		char *date = header_value(sd->data, sd->len, "Date");
-		am->from = from_text(from);
-		am->from_addr = from_address(from);
-		am->subject = mime_header_decode(subject ? subject : "");
-		am->message_id = header_value(sd->data, sd->len, "Message-ID");
-		am->in_reply_to = last_reference(header_value(sd->data, sd->len, "In-Reply-To"));
-		am->references = last_reference(header_value(sd->data, sd->len, "References"));
-		if (date) {
-			time_t t = mime_parse_date(date);
-			if (t > 0)
-				am->date = t;
+		char *h[H_N];
+		header_values(sd->data, sd->len, h);
+		t.from = from_text(h[H_FROM]);
+		t.from_addr = from_address(h[H_FROM]);
+		t.subject = mime_header_decode(h[H_SUBJECT] ? h[H_SUBJECT] : "");
+		t.message_id = h[H_MESSAGE_ID];
+		t.in_reply_to = last_reference(h[H_IN_REPLY_TO]);
+		t.references = last_reference(h[H_REFERENCES]);
+		if (h[H_DATE]) {
+			time_t d = fast_date(h[H_DATE]);
+			if (!d)
+				d = mime_parse_date(h[H_DATE]);
+			if (d > 0)
+				t.date = d;
 		}
-		g_free(from);
-		g_free(subject);
-		g_free(date);
-		char *ct = header_value(sd->data, sd->len, "Content-Type");
+		const char *ct = h[H_CONTENT_TYPE];
 		if (ct && (g_ascii_strncasecmp(ct, "multipart/mixed", 15) == 0 ||
 			   g_ascii_strncasecmp(ct, "application/", 12) == 0))
 			cf |= IMAP_CACHE_ATTACHMENT;
-		g_free(ct);
+		g_free(h[H_FROM]);
+		g_free(h[H_SUBJECT]);
+		g_free(h[H_DATE]);
+		g_free(h[H_CONTENT_TYPE]);
+		break; /* one header block is asked for */
 	}
-	if (!am->from)
-		am->from = g_strdup("");
-	if (!am->subject)
-		am->subject = g_strdup("");
+	struct app_msg *am = app_msg_new_packed(t.from ? t.from : "", t.subject ? t.subject : "",
+		t.message_id, t.in_reply_to, t.references, t.from_addr);
+	g_free(t.from);
+	g_free(t.from_addr);
+	g_free(t.subject);
+	g_free(t.message_id);
+	g_free(t.in_reply_to);
+	g_free(t.references);
+	am->uid = m->uid;
+	am->size = m->size;
+	am->date = t.date;
 	am->flags = app_imap_flags(cf);
 	if (cache_flags)
 		*cache_flags = cf;
@@ -587,25 +680,27 @@ static char *cached_text(const char *s)
 
 static struct app_msg *msg_from_cache(const struct imap_cache_msg *c)
 {
-	struct app_msg *m = app_msg_new();
+	/* "display\x1faddress" (FROM_SEP): one cache field holds both. */
+	const char *sep = c->from ? strchr(c->from, FROM_SEP) : NULL;
+	char *from, *from_addr = NULL;
+	if (sep) {
+		char *display = g_strndup(c->from, (gsize)(sep - c->from));
+		from = cached_text(display);
+		from_addr = *(sep + 1) ? cached_text(sep + 1) : NULL;
+		g_free(display);
+	} else {
+		from = cached_text(c->from);
+	}
+	char *subject = cached_text(c->subject);
+	struct app_msg *m = app_msg_new_packed(from, subject, c->message_id, c->in_reply_to,
+		c->references, from_addr);
+	g_free(from);
+	g_free(from_addr);
+	g_free(subject);
 	m->uid = c->uid;
 	m->flags = app_imap_flags(c->flags);
 	m->date = (time_t)c->date;
 	m->size = c->size;
-	/* "display\x1faddress" (FROM_SEP): one cache field holds both. */
-	const char *sep = c->from ? strchr(c->from, FROM_SEP) : NULL;
-	if (sep) {
-		char *display = g_strndup(c->from, (gsize)(sep - c->from));
-		m->from = cached_text(display);
-		m->from_addr = *(sep + 1) ? cached_text(sep + 1) : NULL;
-		g_free(display);
-	} else {
-		m->from = cached_text(c->from);
-	}
-	m->subject = cached_text(c->subject);
-	m->message_id = g_strdup(c->message_id);
-	m->in_reply_to = g_strdup(c->in_reply_to);
-	m->references = g_strdup(c->references);
 	return m;
 }
 
@@ -682,29 +777,81 @@ struct chunk {
 	struct imap_cache *cache; /* new rows go here too, or NULL */
 	uint32_t min_uid;         /* rows below are not new: "n:*" may return one */
 	GArray *seen;             /* FLAGS sweep: the UIDs there */
+	GArray *undated;          /* indexes in msgs of rows without a Date */
 	struct imap_backend *b;
 };
+
+static void cache_put_row(struct imap_cache *cache, const struct app_msg *am)
+{
+	char *from = am->from_addr ? g_strdup_printf("%s%c%s", am->from, FROM_SEP, am->from_addr)
+				   : NULL;
+	struct imap_cache_msg cm = {
+		.uid = am->uid, .flags = cache_flags_of(am->flags), .date = am->date,
+		.size = am->size, .from = from ? from : am->from, .subject = am->subject,
+		.message_id = am->message_id, .in_reply_to = am->in_reply_to,
+		.references = am->references,
+	};
+	imap_cache_put(cache, &cm);
+	g_free(from);
+}
 
 static void on_msg(const struct imap_msg *m, void *user)
 {
 	struct chunk *c = user;
 	if (m->uid < c->min_uid)
 		return;
-	uint32_t cf;
-	struct app_msg *am = app_imap_msg_from_fetch(m, &cf);
-	if (c->cache) {
-		char *from = am->from_addr ? g_strdup_printf("%s%c%s", am->from, FROM_SEP, am->from_addr)
-					   : NULL;
-		struct imap_cache_msg cm = {
-			.uid = am->uid, .flags = cf, .date = am->date, .size = am->size,
-			.from = from ? from : am->from, .subject = am->subject,
-			.message_id = am->message_id, .in_reply_to = am->in_reply_to,
-			.references = am->references,
-		};
-		imap_cache_put(c->cache, &cm);
-		g_free(from);
+	struct app_msg *am = app_imap_msg_from_fetch(m, NULL);
+	if (!am->date && c->undated) {
+		/* Dated by INTERNALDATE once the chunk is in (fill_dates). */
+		guint i = c->msgs->len;
+		g_array_append_val(c->undated, i);
+	} else if (c->cache) {
+		cache_put_row(c->cache, am);
 	}
 	g_ptr_array_add(c->msgs, am);
+}
+
+static void on_date(const struct imap_msg *m, void *user)
+{
+	struct chunk *c = user;
+	if (!(m->have & IMAP_FETCH_INTERNALDATE))
+		return;
+	for (guint k = 0; k < c->undated->len; k++) {
+		struct app_msg *am = g_ptr_array_index(c->msgs, g_array_index(c->undated, guint, k));
+		if (am->uid == m->uid)
+			am->date = m->internaldate_t;
+	}
+}
+
+/* The rows of a chunk without a usable Date header get the server's
+ * INTERNALDATE, asked for them alone: asking it of every message would
+ * cost Dovecot a third more time (tests/bench/imap/README). */
+static enum imap_status fill_dates(struct imap_session *s, struct chunk *c,
+	const volatile int *cancel)
+{
+	enum imap_status st = IMAP_OK;
+	if (c->undated->len) {
+		GPtrArray *sets = g_ptr_array_new_with_free_func(g_free);
+		GString *set = g_string_new(NULL);
+		for (guint k = 0; k < c->undated->len; k++) {
+			const struct app_msg *am =
+				g_ptr_array_index(c->msgs, g_array_index(c->undated, guint, k));
+			g_string_append_printf(set, "%s%u", set->len ? "," : "", am->uid);
+			if (set->len > 900 || k + 1 == c->undated->len) {
+				g_ptr_array_add(sets, g_string_free(set, FALSE));
+				set = g_string_new(NULL);
+			}
+		}
+		g_string_free(set, TRUE);
+		const struct imap_fetch_opts fo = { .items = IMAP_FETCH_UID | IMAP_FETCH_INTERNALDATE };
+		st = imap_uid_fetch(s, (const char *const *)sets->pdata, sets->len, &fo, on_date, c,
+			cancel);
+		g_ptr_array_unref(sets);
+	}
+	for (guint k = 0; st == IMAP_OK && c->cache && k < c->undated->len; k++)
+		cache_put_row(c->cache, g_ptr_array_index(c->msgs, g_array_index(c->undated, guint, k)));
+	g_array_set_size(c->undated, 0);
+	return st;
 }
 
 /* FLAGS sweep or CHANGEDSINCE answer: differences become flag events. */
@@ -795,9 +942,13 @@ static enum imap_status fetch_range(struct imap_backend *b, struct app_job *job,
 		const char *sets[1] = { set };
 		snprintf(set, sizeof set, "%u:%u", from, hi);
 		struct chunk c = { .msgs = g_ptr_array_new_with_free_func(app_msg_free),
-				   .cache = b->cache, .min_uid = lo };
-		enum imap_status s = imap_uid_fetch(b->s, sets, 1, &app_imap_index_fetch, on_msg, &c,
+				   .cache = b->cache, .min_uid = lo,
+				   .undated = g_array_new(FALSE, FALSE, sizeof(guint)) };
+		enum imap_status s = imap_uid_fetch(b->s, sets, 1, &bulk_fetch, on_msg, &c,
 			app_job_cancel_flag(job));
+		if (s == IMAP_OK)
+			s = fill_dates(b->s, &c, app_job_cancel_flag(job));
+		g_array_unref(c.undated);
 		if (s != IMAP_OK) {
 			g_ptr_array_unref(c.msgs);
 			return s;
@@ -835,9 +986,9 @@ static void live_restart(struct imap_backend *b, struct app_job *job, const char
 	b->live = app_imap_live_start(&lo);
 }
 
-/* TODO(issue 3): write the records of a cold load to a spill file as they
- * arrive, so the cache does not hold a second copy of every row while the
- * index does (90 MB instead of 60 MB peak for 100,000; tests/bench/imap). */
+/* Loads of more UIDs than this spill the cache's records to a file. */
+#define SPILL_FROM 2000u
+
 static int imap_open_folder(void *st, struct app_job *job, const char *folder, char **err)
 {
 	struct imap_backend *b = st;
@@ -924,6 +1075,16 @@ static int imap_open_folder(void *st, struct app_job *job, const char *folder, c
 	}
 	/* Only UIDs the cache has not seen. */
 	if (uidnext > lo && exists > 0) {
+		/* A large load keeps the cache's copy of its rows on disk. */
+		if (uidnext - lo > SPILL_FROM && !imap_cache_spilled(b->cache)) {
+			char *path = imap_cache_path(b->cfg->name, folder);
+			char *dir = g_path_get_dirname(path);
+			int r = imap_cache_spill(b->cache, dir);
+			if (r < 0)
+				core_log(CORE_LOG_APP, "cache %s: no spill file (%d)", folder, r);
+			g_free(dir);
+			g_free(path);
+		}
 		uint32_t expect = exists > posted ? exists - (uint32_t)posted : 0;
 		s = fetch_range(b, job, folder, lo, uidnext - 1, expect, exists, &posted);
 		if (s != IMAP_OK)

@@ -35,7 +35,17 @@ struct safe_text {
 	enum esc_state state;
 	bool after_cr; /* a CR was just turned into a line break */
 	int col;       /* columns since the last line break, for TAB */
+	bool need_nfc; /* a character NFC might change or combine with */
 };
+
+/* Characters that are in NFC, combine with nothing before them and have
+ * no canonical composition as a second character (checked against the
+ * Unicode data): text of only these needs no normalisation.  Covers
+ * Latin-1 to IPA and the precomposed Vietnamese letters. */
+static bool nfc_inert(gunichar c)
+{
+	return c < 0x300 || (c >= 0x1e00 && c <= 0x1eff);
+}
 
 static void line_break(struct safe_text *st)
 {
@@ -103,7 +113,10 @@ static void text_char(struct safe_text *st, gunichar c)
 	if (g_unichar_type(c) == G_UNICODE_UNASSIGNED)
 		return;
 	g_string_append_unichar(st->out, c);
-	st->col += core_char_width(c, st->utf8_locale);
+	st->need_nfc = st->need_nfc || !nfc_inert(c);
+	/* Only a TAB needs the column, and only when lines are kept. */
+	if (st->keep_newlines)
+		st->col += core_char_width(c, st->utf8_locale);
 }
 
 static void feed(struct safe_text *st, gunichar c)
@@ -166,6 +179,13 @@ char *core_safe_text(const char *in, size_t len, bool keep_newlines)
 		len = 0;
 	else if (len == (size_t)-1)
 		len = strlen(in);
+	/* Printable ASCII is already safe (an index decodes 100,000 names
+	 * and subjects, most of them plain). */
+	size_t plain = 0;
+	while (plain < len && p[plain] >= 0x20 && p[plain] < 0x7f)
+		plain++;
+	if (plain == len)
+		return g_strndup(in ? in : "", len);
 	st.out = g_string_sized_new(len + 1);
 	while (len > 0) {
 		size_t used;
@@ -175,6 +195,8 @@ char *core_safe_text(const char *in, size_t len, bool keep_newlines)
 		p += used;
 		len -= used;
 	}
+	if (!st.need_nfc)
+		return g_string_free(st.out, FALSE);
 	nfc = g_utf8_normalize(st.out->str, (gssize)st.out->len, G_NORMALIZE_NFC);
 	if (!nfc) /* cannot happen: out holds only valid UTF-8 */
 		return g_string_free(st.out, FALSE);

@@ -24,7 +24,14 @@
  * entries, one per message, pointing at its record; a changed message
  * gets a record of its own, new flags live in the entry.  Pages of the
  * mapping are handed back after each pass so a large folder does not sit
- * in memory twice (once here, once as index rows). */
+ * in memory twice (once here, once as index rows).
+ *
+ * A cache being filled from the network (a cold load of a large folder)
+ * can spill: each record goes to an unlinked temporary file as it
+ * arrives and the entry keeps only its offset, so the cache costs 24
+ * bytes a message instead of a copy of every row the index holds; the
+ * records are read back through a small window, in UID order, when the
+ * file is written. */
 #include "imap/imap_private.h"
 
 #include "core/core.h"
@@ -45,12 +52,35 @@
 
 static const unsigned char magic[8] = {0x89, 'M', 'T', 'H', 'C', '\r', '\n', 0x1a};
 
+enum rec_kind {
+	REC_IMAGE, /* rec points into the image */
+	REC_OWNED, /* rec is g_malloc'd, ours */
+	REC_SPILL, /* off is the record's place in the spill file */
+};
+
 struct entry {
 	uint32_t uid;
 	uint32_t flags;
-	const unsigned char *rec; /* in the image, or owned when owned */
-	bool owned;
+	union {
+		const unsigned char *rec;
+		uint64_t off;
+	};
+	uint8_t kind;  /* enum rec_kind */
 	uint32_t seq; /* order of imap_cache_put calls, for settle() */
+};
+
+/* The spill file: records appended through wbuf, read back through a
+ * window (rbuf holds the file's bytes [roff, roff + rlen)). */
+struct spill {
+	int fd;
+	bool writable;   /* false after a write failed: puts stay in memory */
+	bool broken;     /* a read failed: never save what we have */
+	uint64_t len;    /* bytes in the file */
+	unsigned char *wbuf;
+	size_t wlen;
+	unsigned char *rbuf;
+	uint64_t roff;
+	size_t rlen;
 };
 
 struct imap_cache {
@@ -63,6 +93,7 @@ struct imap_cache {
 	GArray *entries; /* of struct entry, ascending uid once settled */
 	bool unsorted;   /* puts appended out of order since the last settle() */
 	uint32_t seq;
+	struct spill *spill; /* NULL unless imap_cache_spill() */
 };
 
 /* ---- XXH64 ---------------------------------------------------------- */
@@ -234,17 +265,31 @@ static void drop_image(struct imap_cache *c)
 	c->image_len = 0;
 }
 
+static void spill_free(struct spill *sp)
+{
+	if (!sp)
+		return;
+	close(sp->fd);
+	g_free(sp->wbuf);
+	g_free(sp->rbuf);
+	g_free(sp);
+}
+
+static void drop_entry(struct entry *e)
+{
+	if (e->kind == REC_OWNED)
+		g_free((void *)e->rec);
+}
+
 void imap_cache_free(struct imap_cache *c)
 {
 	if (!c)
 		return;
-	for (guint i = 0; i < c->entries->len; i++) {
-		struct entry *e = &g_array_index(c->entries, struct entry, i);
-		if (e->owned)
-			g_free((void *)e->rec);
-	}
+	for (guint i = 0; i < c->entries->len; i++)
+		drop_entry(&g_array_index(c->entries, struct entry, i));
 	g_array_free(c->entries, TRUE);
 	drop_image(c);
+	spill_free(c->spill);
 	g_free(c->key);
 	g_free(c);
 }
@@ -329,7 +374,7 @@ static enum imap_cache_result adopt(const char *key, struct imap_cache *c)
 		e->uid = prev = uid;
 		e->flags = rd32(p + 4);
 		e->rec = p;
-		e->owned = false;
+		e->kind = REC_IMAGE;
 		p += rl;
 		if ((size_t)(p - mark) >= RELEASE_STEP) {
 			release(c, mark, p);
@@ -417,8 +462,7 @@ static void settle(const struct imap_cache *cc)
 		struct entry *e = &g_array_index(c->entries, struct entry, r);
 		if (r + 1 < c->entries->len &&
 		    g_array_index(c->entries, struct entry, r + 1).uid == e->uid) {
-			if (e->owned)
-				g_free((void *)e->rec);
+			drop_entry(e);
 			continue;
 		}
 		if (w != r)
@@ -426,6 +470,65 @@ static void settle(const struct imap_cache *cc)
 		w++;
 	}
 	g_array_set_size(c->entries, w);
+}
+
+/* ---- the spill file, reading ---------------------------------------- */
+
+/* The longest record: the fixed part and five strings of MAX_STR. */
+#define MAX_RECORD (FIXED_LEN + NSTR * (MAX_STR + 1))
+#define SPILL_WBUF (256u * 1024)
+#define SPILL_RBUF (1024u * 1024) /* > MAX_RECORD: any record fits */
+G_STATIC_ASSERT(SPILL_RBUF > MAX_RECORD);
+
+static bool read_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	unsigned char *p = buf;
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return true;
+}
+
+/* The spilled record at off, or NULL when it cannot be read (the cache
+ * is then never saved).  Valid until the next call on the cache: the
+ * window moves. */
+static const unsigned char *spill_rec(struct spill *sp, uint64_t off)
+{
+	if (sp->broken)
+		return NULL;
+	if (off >= sp->len) { /* still in the write buffer: records are whole there */
+		size_t at = (size_t)(off - sp->len);
+		return at < sp->wlen && record_len(sp->wbuf + at, sp->wlen - at) ? sp->wbuf + at
+		                                                                  : NULL;
+	}
+	if (sp->rbuf && off >= sp->roff && off < sp->roff + sp->rlen) {
+		const unsigned char *p = sp->rbuf + (off - sp->roff);
+		if (record_len(p, sp->rlen - (size_t)(off - sp->roff)))
+			return p;
+	}
+	if (!sp->rbuf)
+		sp->rbuf = g_malloc(SPILL_RBUF);
+	size_t want = (size_t)MIN((uint64_t)SPILL_RBUF, sp->len - off);
+	sp->rlen = 0;
+	if (!read_full(sp->fd, sp->rbuf, want, off) || !record_len(sp->rbuf, want)) {
+		sp->broken = true;
+		return NULL;
+	}
+	sp->roff = off;
+	sp->rlen = want;
+	return sp->rbuf;
+}
+
+static const unsigned char *rec_of(const struct imap_cache *c, const struct entry *e)
+{
+	return e->kind == REC_SPILL ? spill_rec(c->spill, e->off) : e->rec;
 }
 
 /* ---- reading -------------------------------------------------------- */
@@ -468,11 +571,18 @@ void imap_cache_get(const struct imap_cache *c, size_t i, struct imap_cache_msg 
 {
 	settle(c);
 	const struct entry *e = &g_array_index(c->entries, struct entry, i);
-	const unsigned char *p = e->rec;
+	const unsigned char *p = rec_of(c, e);
 	const char **str[NSTR] = {&out->from, &out->subject, &out->message_id, &out->in_reply_to,
 	                          &out->references};
 	out->uid = e->uid;
 	out->flags = e->flags;
+	if (!p) { /* the spill file could not be read: nothing but the entry */
+		out->date = 0;
+		out->size = 0;
+		for (int k = 0; k < NSTR; k++)
+			*str[k] = NULL;
+		return;
+	}
 	out->date = (int64_t)rd64(p + 8);
 	out->size = rd64(p + 16);
 	size_t off = FIXED_LEN;
@@ -556,17 +666,22 @@ static unsigned str_len(const char *s)
 	return (unsigned)l;
 }
 
-static unsigned char *make_record(const struct imap_cache_msg *m)
+/* Bytes of m's record; lens gets each string's stored length. */
+static size_t record_size(const struct imap_cache_msg *m, unsigned lens[NSTR])
 {
 	const char *str[NSTR] = {m->from, m->subject, m->message_id, m->in_reply_to, m->references};
-	unsigned lens[NSTR];
 	size_t total = FIXED_LEN;
 	for (int k = 0; k < NSTR; k++) {
 		lens[k] = str_len(str[k]);
 		if (lens[k] != ABSENT)
 			total += lens[k] + 1;
 	}
-	unsigned char *r = g_malloc(total);
+	return total;
+}
+
+static void fill_record(unsigned char *r, const struct imap_cache_msg *m, const unsigned lens[NSTR])
+{
+	const char *str[NSTR] = {m->from, m->subject, m->message_id, m->in_reply_to, m->references};
 	wr32(r, m->uid);
 	wr32(r + 4, m->flags);
 	wr64(r + 8, (uint64_t)m->date);
@@ -580,16 +695,93 @@ static unsigned char *make_record(const struct imap_cache_msg *m)
 		r[off + lens[k]] = '\0';
 		off += lens[k] + 1;
 	}
-	return r;
 }
+
+/* ---- the spill file, writing ---------------------------------------- */
+
+/* Entries whose records are in the write buffer get copies of their own:
+ * the buffer could not be written. */
+static void unspill_buffered(struct imap_cache *c)
+{
+	struct spill *sp = c->spill;
+	for (guint i = 0; i < c->entries->len; i++) {
+		struct entry *e = &g_array_index(c->entries, struct entry, i);
+		if (e->kind != REC_SPILL || e->off < sp->len)
+			continue;
+		const unsigned char *p = sp->wbuf + (e->off - sp->len);
+		e->rec = g_memdup2(p, record_len(p, sp->wlen - (size_t)(e->off - sp->len)));
+		e->kind = REC_OWNED;
+	}
+	sp->wlen = 0;
+}
+
+static void spill_flush(struct imap_cache *c)
+{
+	struct spill *sp = c->spill;
+	if (!sp || !sp->writable || !sp->wlen)
+		return;
+	if (core_write_all(sp->fd, sp->wbuf, sp->wlen) == 0) {
+		sp->len += sp->wlen;
+		sp->wlen = 0;
+		return;
+	}
+	/* A full disk: what was written stays readable, the rest in memory. */
+	sp->writable = false;
+	unspill_buffered(c); /* bytes past len, if any, are never read */
+}
+
+int imap_cache_spill(struct imap_cache *c, const char *dir)
+{
+	if (c->spill)
+		return 0;
+	int r = core_mkdir_p(dir, 0700);
+	if (r < 0)
+		return r;
+	/* Unlinked from the start: nothing is left behind by a crash. */
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char *tmpl = g_build_filename(dir, ".spill-XXXXXX", NULL);
+		fd = g_mkstemp_full(tmpl, O_RDWR | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			unlink(tmpl);
+		g_free(tmpl);
+		if (fd < 0)
+			return -errno;
+	}
+	struct spill *sp = g_new0(struct spill, 1);
+	sp->fd = fd;
+	sp->writable = true;
+	sp->wbuf = g_malloc(SPILL_WBUF);
+	c->spill = sp;
+	return 0;
+}
+
+bool imap_cache_spilled(const struct imap_cache *c)
+{
+	return c->spill != NULL;
+}
+
+/* ---- changing, continued -------------------------------------------- */
 
 void imap_cache_put(struct imap_cache *c, const struct imap_cache_msg *m)
 {
-	struct entry e = {.uid = m->uid,
-	                  .flags = m->flags,
-	                  .rec = make_record(m),
-	                  .owned = true,
-	                  .seq = ++c->seq};
+	unsigned lens[NSTR];
+	size_t size = record_size(m, lens);
+	struct entry e = {.uid = m->uid, .flags = m->flags, .seq = ++c->seq};
+	struct spill *sp = c->spill;
+	if (sp && sp->writable && sp->wlen + size > SPILL_WBUF)
+		spill_flush(c);
+	if (sp && sp->writable && size <= SPILL_WBUF) {
+		e.off = sp->len + sp->wlen;
+		e.kind = REC_SPILL;
+		fill_record(sp->wbuf + sp->wlen, m, lens);
+		sp->wlen += size;
+	} else {
+		unsigned char *r = g_malloc(size);
+		fill_record(r, m, lens);
+		e.rec = r;
+		e.kind = REC_OWNED;
+	}
 	guint n = c->entries->len;
 	if (n && g_array_index(c->entries, struct entry, n - 1).uid >= m->uid)
 		c->unsorted = true;
@@ -626,8 +818,7 @@ size_t imap_cache_remove(struct imap_cache *c, const uint32_t *uids, size_t n)
 		while (k < n && sorted[k] < e->uid)
 			k++;
 		if (k < n && sorted[k] == e->uid) {
-			if (e->owned)
-				g_free((void *)e->rec);
+			drop_entry(e);
 			gone++;
 			continue;
 		}
@@ -656,13 +847,20 @@ static int write_records(const struct imap_cache *c, unsigned char hdr[HEADER_LE
 	struct xxh h;
 	xxh_init(&h);
 	int r = 0;
+	if (c->spill && c->spill->broken)
+		r = -EIO;
 	for (guint i = 0; i < c->entries->len && r == 0; i++) {
 		const struct entry *e = &g_array_index(c->entries, struct entry, i);
-		size_t rl = record_len(e->rec, SIZE_MAX);
+		const unsigned char *rec = rec_of(c, e);
+		if (!rec) {
+			r = -EIO;
+			break;
+		}
+		size_t rl = record_len(rec, SIZE_MAX);
 		unsigned char fixed[8];
 		wr32(fixed, e->uid);
 		wr32(fixed + 4, e->flags); /* the entry's flags win over the record's */
-		const unsigned char *parts[2] = {fixed, e->rec + 8};
+		const unsigned char *parts[2] = {fixed, rec + 8};
 		size_t lens[2] = {8, rl - 8};
 		for (int k = 0; k < 2 && r == 0; k++) {
 			const unsigned char *p = parts[k];

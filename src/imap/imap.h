@@ -739,6 +739,13 @@ ssize_t imap_cache_find(const struct imap_cache *c, uint32_t uid);
 /* The highest UID held, 0 when empty. */
 uint32_t imap_cache_max_uid(const struct imap_cache *c);
 
+/* From now on keep the records of puts in an unlinked temporary file in
+ * dir (created when missing) instead of memory: a cache filled from the
+ * network then costs about 24 bytes a message until it is saved.  Strings
+ * imap_cache_get gives for such records are borrowed until the next call
+ * on the cache.  0 or -errno (the records then stay in memory). */
+int imap_cache_spill(struct imap_cache *c, const char *dir);
+bool imap_cache_spilled(const struct imap_cache *c);
 /* Add or replace a message (strings copied; each cut to 65534 bytes). */
 void imap_cache_put(struct imap_cache *c, const struct imap_cache_msg *m);
 /* New flags for uid; false when it is not held. */

@@ -91,6 +91,13 @@ static void append_converted(GString *out, const char *charset, const GByteArray
 	char *utf8 = NULL;
 	if (bytes->len == 0)
 		return;
+	/* Valid UTF-8 labelled so needs no converter (opening one per word
+	 * was a tenth of the time an index spends on 100,000 headers). */
+	if ((g_ascii_strcasecmp(charset, "utf-8") == 0 || g_ascii_strcasecmp(charset, "utf8") == 0) &&
+	    g_utf8_validate((const char *)bytes->data, (gssize)bytes->len, NULL)) {
+		g_string_append_len(out, (const char *)bytes->data, (gssize)bytes->len);
+		return;
+	}
 	const char *canon = g_mime_charset_iconv_name(charset);
 	iconv_t cd = g_mime_iconv_open("UTF-8", canon);
 	if (cd != (iconv_t)-1) {

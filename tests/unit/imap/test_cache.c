@@ -206,6 +206,101 @@ static void test_changes(void)
 	imap_cache_free(c);
 }
 
+/* The same puts into a cache in memory and into one that spills to a
+ * file (chunks newest first, as a folder loads; a record too large for
+ * the write buffer; changes on top) give the same cache and file. */
+static void fill_like_a_load(struct imap_cache *c, const char *big)
+{
+	for (uint32_t top = 5000; top > 0; top -= 1000) {
+		for (uint32_t uid = top - 999; uid <= top; uid++) {
+			char *subject = g_strdup_printf("Chủ đề %u", uid);
+			char *mid = g_strdup_printf("<s%u@example.test>", uid);
+			struct imap_cache_msg m = {
+			    .uid = uid * 2,
+			    .flags = uid % 3 ? IMAP_FLAG_SEEN : 0,
+			    .date = 1700000000 + uid,
+			    .size = uid,
+			    .from = uid % 7 ? "Trần Thị Bình\x1f" "binh@example.test" : NULL,
+			    .subject = subject,
+			    .message_id = mid,
+			};
+			if (uid == 4321) /* five long strings: over the write buffer */
+				m.from = m.subject = m.message_id = m.in_reply_to = m.references = big;
+			imap_cache_put(c, &m);
+			g_free(subject);
+			g_free(mid);
+		}
+	}
+	struct imap_cache_msg again = {.uid = 200, .subject = "again"};
+	imap_cache_put(c, &again);
+	g_assert_true(imap_cache_set_flags(c, 400, IMAP_FLAG_FLAGGED));
+	uint32_t gone[] = {2, 9998, 5000};
+	g_assert_cmpuint(imap_cache_remove(c, gone, G_N_ELEMENTS(gone)), ==, 3);
+	imap_cache_set_sync(c, 10001, 77);
+}
+
+static void test_spill(void)
+{
+	char *dir = g_dir_make_tmp("mailtui-spill-XXXXXX", NULL);
+	g_assert_nonnull(dir);
+	char *sub = g_build_filename(dir, "made", "here", NULL);
+	GString *big = g_string_new(NULL);
+	while (big->len < 65534)
+		g_string_append(big, "xyz");
+
+	struct imap_cache *mem = imap_cache_new(KEY, 5);
+	struct imap_cache *sp = imap_cache_new(KEY, 5);
+	g_assert_false(imap_cache_spilled(sp));
+	g_assert_cmpint(imap_cache_spill(sp, sub), ==, 0);
+	g_assert_true(imap_cache_spilled(sp));
+	fill_like_a_load(mem, big->str);
+	fill_like_a_load(sp, big->str);
+	/* Records are read back one at a time while more are put. */
+	struct imap_cache_msg x;
+	imap_cache_get(sp, (size_t)imap_cache_find(sp, 200), &x);
+	g_assert_cmpstr(x.subject, ==, "again");
+	imap_cache_get(sp, (size_t)imap_cache_find(sp, 8642), &x);
+	g_assert_cmpuint(strlen(x.references), ==, 65534);
+	g_assert_cmpuint(strlen(x.from), ==, 65534);
+	struct imap_cache_msg late = {.uid = 20000, .subject = "late"};
+	imap_cache_put(mem, &late);
+	imap_cache_put(sp, &late);
+	imap_cache_get(sp, imap_cache_count(sp) - 1, &x);
+	g_assert_cmpstr(x.subject, ==, "late");
+	assert_same(mem, sp);
+
+	GByteArray *a = imap_cache_serialize(mem);
+	GByteArray *b = imap_cache_serialize(sp);
+	g_assert_cmpuint(a->len, ==, b->len);
+	g_assert_true(memcmp(a->data, b->data, a->len) == 0);
+	/* The spill file is unlinked: nothing is left in its directory. */
+	GDir *d = g_dir_open(sub, 0, NULL);
+	g_assert_nonnull(d);
+	g_assert_null(g_dir_read_name(d));
+	g_dir_close(d);
+	char *path = g_build_filename(dir, "f.hcache", NULL);
+	g_assert_cmpint(imap_cache_save(sp, path), ==, 0);
+	struct imap_cache *back = NULL;
+	g_assert_cmpint(imap_cache_load(path, KEY, &back), ==, IMAP_CACHE_OK);
+	assert_same(mem, back);
+	imap_cache_free(back);
+	g_unlink(path);
+	g_free(path);
+
+	g_byte_array_unref(a);
+	g_byte_array_unref(b);
+	imap_cache_free(mem);
+	imap_cache_free(sp);
+	g_string_free(big, TRUE);
+	g_rmdir(sub);
+	char *made = g_path_get_dirname(sub);
+	g_rmdir(made);
+	g_free(made);
+	g_rmdir(dir);
+	g_free(sub);
+	g_free(dir);
+}
+
 /* Any single changed byte, any truncation, anything appended: refused. */
 static void test_damage(void)
 {
@@ -335,6 +430,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/imap/cache/round-trip", test_round_trip);
 	g_test_add_func("/imap/cache/changes", test_changes);
 	g_test_add_func("/imap/cache/out-of-order", test_out_of_order);
+	g_test_add_func("/imap/cache/spill", test_spill);
 	g_test_add_func("/imap/cache/damage", test_damage);
 	g_test_add_func("/imap/cache/crafted", test_crafted);
 	g_test_add_func("/imap/cache/paths", test_paths);
