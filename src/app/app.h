@@ -393,4 +393,8 @@ struct pop3_error;
  * Owned. */
 char *app_pop3_error_text(const struct pop3_error *err, const char *host, unsigned port);
 
+/* A translated phrase for an SMTP send's outcome (an enum smtp_status:
+ * "sent", "cannot connect to the SMTP server", ...).  Static. */
+const char *app_smtp_status_text(int status);
+
 #endif

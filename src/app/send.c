@@ -239,52 +239,12 @@ static void ask_about_certificate(struct app_account *acc, struct app_job *job)
 
 /* ---- words for SMTP results ---- */
 
-static const char *smtp_words(enum smtp_status st)
-{
-	switch (st) {
-	case SMTP_OK:
-		return _("sent");
-	case SMTP_PARTIAL:
-		return _("sent, but some recipients were refused");
-	case SMTP_ERR_RESOLVE:
-		return _("cannot resolve the SMTP server's name");
-	case SMTP_ERR_CONNECT:
-		return _("cannot connect to the SMTP server");
-	case SMTP_ERR_TIMEOUT:
-		return _("the SMTP server did not answer in time");
-	case SMTP_ERR_NETWORK:
-		return _("the connection to the SMTP server failed");
-	case SMTP_ERR_TLS:
-		return _("the TLS handshake with the SMTP server failed");
-	case SMTP_ERR_CERT:
-		return _("the SMTP server's certificate is not trusted (see tls_ca_file and "
-		         "tls_fingerprint)");
-	case SMTP_ERR_NO_STARTTLS:
-		return _("the SMTP server does not offer STARTTLS, so nothing was sent and no "
-		         "credentials left this machine (use smtps:// or fix the server)");
-	case SMTP_ERR_AUTH:
-		return _("the SMTP server refused the login");
-	case SMTP_ERR_SENDER:
-		return _("the SMTP server refused the sender address");
-	case SMTP_ERR_RECIPIENTS:
-		return _("the SMTP server refused every recipient");
-	case SMTP_ERR_DATA:
-		return _("the SMTP server refused the message");
-	case SMTP_ERR_PROTOCOL:
-		return _("the SMTP server sent an unexpected reply");
-	case SMTP_ERR_CANCELLED:
-		return _("sending was cancelled");
-	case SMTP_ERR_INTERNAL:
-		return _("libcurl could not be set up");
-	}
-	return "?";
-}
 
 /* One line: the status and the server's own words (or curl's, named as
  * such: they never came from the server), made terminal-safe. */
 static char *result_text(const struct smtp_result *r)
 {
-	GString *s = g_string_new(smtp_words(r->status));
+	GString *s = g_string_new(app_smtp_status_text(r->status));
 	bool own = r->status != SMTP_PARTIAL && r->status != SMTP_ERR_RECIPIENTS;
 	if (own && r->reply)
 		g_string_append_printf(s, _(" (server said: %s)"), r->reply);
@@ -386,11 +346,10 @@ static struct app_outbox_item *item_of(struct smtp_outbox *ob, const struct smtp
 	it->editable = e->state == SMTP_OUTBOX_FAILED || e->state == SMTP_OUTBOX_INTERRUPTED ||
 	               e->state == SMTP_OUTBOX_SENDING;
 	if (e->last_error) {
-		char *t =
-		    e->last_code
-		        ? g_strdup_printf(_("%s (server said: %d %s)"), smtp_words(e->last_status),
-		                          e->last_code, e->last_error)
-		        : g_strdup_printf(_("%s (%s)"), smtp_words(e->last_status), e->last_error);
+		const char *words = app_smtp_status_text(e->last_status);
+		char *t = e->last_code ? g_strdup_printf(_("%s (server said: %d %s)"), words,
+		                                         e->last_code, e->last_error)
+		                       : g_strdup_printf(_("%s (%s)"), words, e->last_error);
 		it->error = core_safe_text(t, (size_t)-1, false);
 		g_free(t);
 	}
