@@ -34,7 +34,7 @@ struct job_args {
 };
 
 enum { OP_FOLDERS, OP_OPEN, OP_MESSAGE, OP_FLAGS, OP_MOVE, OP_EXPUNGE, OP_SEARCH, OP_TRUST,
-	OP_PART, OP_TAG, OP_FETCH, OP_CLOSE };
+	OP_PART, OP_TAG, OP_FETCH, OP_CLOSE, OP_ADDRESSES };
 
 static void job_args_free(void *p)
 {
@@ -158,6 +158,9 @@ static int run_job(struct app_job *job, void *data, char **text)
 		return ops->fetch(acc->st, job, text);
 	case OP_CLOSE:
 		return ops->close_folder ? ops->close_folder(acc->st, job, a->folder, text) : 0;
+	case OP_ADDRESSES:
+		/* IMAP has none: completion keeps the senders seen. */
+		return ops->addresses ? ops->addresses(acc->st, job, a->arg, text) : 0;
 	}
 	*text = g_strdup(_("This is not available for this account."));
 	return -1;
@@ -324,6 +327,23 @@ void app_part_free(void *p)
 	if (part->bytes)
 		g_bytes_unref(part->bytes);
 	g_free(part);
+}
+
+uint64_t app_account_addresses(struct app_account *acc, const char *prefix)
+{
+	struct job_args *a = args(OP_ADDRESSES, NULL, NULL);
+	a->arg = g_strdup(prefix);
+	return submit(acc, a);
+}
+
+void app_address_free(void *p)
+{
+	struct app_address *a = p;
+	if (!a)
+		return;
+	g_free(a->name);
+	g_free(a->addr);
+	g_free(a);
 }
 
 void app_cert_question_free(void *p)

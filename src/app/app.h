@@ -317,6 +317,27 @@ void app_part_free(void *part);
  * the UI then retries what failed. */
 uint64_t app_account_trust(struct app_account *acc, const char *pin, bool always);
 
+/* ---- addresses for completion --------------------------------------------
+ * APP_EV_ADDRESSES  data: GPtrArray of struct app_address* (owned by the
+ *                   event), most frequent first. */
+enum {
+	APP_EV_ADDRESSES = APP_EV_USER + 70,
+};
+
+struct app_address {
+	char *name;     /* display name, terminal-safe, or NULL; owned */
+	char *addr;     /* bare address, terminal-safe; owned */
+	unsigned count; /* how often the store's mail names it */
+};
+void app_address_free(void *address);
+
+/* The addresses the account's store knows, for completion: POP3 accounts
+ * the senders and recipients of the notmuch-indexed mail (at most 2000,
+ * only those starting with prefix unless it is NULL or ""), answered by
+ * one APP_EV_ADDRESSES.  A store without such a list (IMAP) answers with
+ * no event and status 0. */
+uint64_t app_account_addresses(struct app_account *acc, const char *prefix);
+
 /* ---- writing and sending (send.c) ---------------------------------------
  * Events, with numbers of their own so other event kinds can be added:
  *   APP_EV_RAW     data: GBytes* of a whole message (fetch_raw, outbox_read)

@@ -52,6 +52,9 @@ struct app_backend_ops {
 		const struct app_msg *msg, char **err);
 	/* The UI left the folder (may be NULL). */
 	int (*close_folder)(void *st, struct app_job *job, const char *folder, char **err);
+	/* Post APP_EV_ADDRESSES with the store's addresses starting with
+	 * prefix (NULL: all).  NULL: the store has no address list. */
+	int (*addresses)(void *st, struct app_job *job, const char *prefix, char **err);
 };
 
 extern const struct app_backend_ops app_backend_imap;

@@ -952,6 +952,44 @@ static int local_delete_message(void *st, struct app_job *job, const char *folde
 	return 0;
 }
 
+/* ---- addresses for completion -------------------------------------------- */
+
+/* As many as completion can use; the rarest go. */
+#define MAX_ADDRESSES 2000
+
+static int local_addresses_op(void *st, struct app_job *job, const char *prefix, char **err)
+{
+	struct local_backend *b = st;
+	struct local_db *db = open_db(b, false, err);
+	if (!db)
+		return -1;
+	GPtrArray *found = NULL;
+	char *detail = NULL;
+	int r = local_addresses(db, prefix, MAX_ADDRESSES, app_job_cancel_flag(job), &found,
+		&detail);
+	local_db_close(db);
+	if (r == -ECANCELED)
+		return 0;
+	if (r < 0) {
+		*err = query_error(detail);
+		g_free(detail);
+		return -1;
+	}
+	GPtrArray *out = g_ptr_array_new_full(found->len, app_address_free);
+	for (guint i = 0; i < found->len; i++) {
+		const struct local_address *la = found->pdata[i];
+		struct app_address *a = g_new0(struct app_address, 1);
+		a->addr = core_safe_text(la->addr, (size_t)-1, false);
+		a->name = la->name ? core_safe_text(la->name, (size_t)-1, false) : NULL;
+		a->count = la->count;
+		g_ptr_array_add(out, a);
+	}
+	g_ptr_array_unref(found);
+	core_log(CORE_LOG_APP, "%u addresses from the mail index", out->len);
+	app_backend_post(job, APP_EV_ADDRESSES, out, (void (*)(void *))g_ptr_array_unref);
+	return 0;
+}
+
 static void local_accept_once(void *st, const char *pin)
 {
 	struct local_backend *b = st;
@@ -976,4 +1014,5 @@ const struct app_backend_ops app_backend_local = {
 	.fetch_raw = local_fetch_raw,
 	.append = local_append,
 	.delete_message = local_delete_message,
+	.addresses = local_addresses_op,
 };

@@ -40,6 +40,12 @@ int core_text_width(const char *utf8);
  * column leaves a space).  cols <= 0 gives "".  Returns owned UTF-8. */
 char *core_text_fit(const char *utf8, int cols, bool pad);
 
+/* in folded for matching typed text: case-folded, without diacritics
+ * (NFD with the combining marks dropped; đ and Đ become d), so "nguyen"
+ * matches "Nguyễn".  Invalid UTF-8 is repaired first; NULL gives "".
+ * Not for display.  Returns owned UTF-8. */
+char *core_text_fold(const char *in);
+
 /* ---- files ------------------------------------------------------------- */
 
 /* Write data to path atomically: mkstemp in the same directory, write,

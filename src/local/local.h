@@ -176,6 +176,31 @@ void local_thread_free(void *t);
  * frees the threads).  0, or -1 with *err. */
 int local_threads(struct local_db *db, const char *query, GPtrArray **out, char **err);
 
+/* ---- addresses (address.c) ---------------------------------------------- */
+
+/* One address of the indexed mail.  Strings owned, UTF-8 as GMime decoded
+ * them, not yet terminal-safe. */
+struct local_address {
+	char *name;     /* display name, or NULL */
+	char *addr;     /* bare address, as last written */
+	unsigned count; /* times it appears in From, To, Cc and Bcc */
+};
+void local_address_free(void *a);
+
+/* The senders and recipients (From, To, Cc, Bcc) of the indexed mail,
+ * one per address (compared ignoring case), most frequent first, ties
+ * by address; each keeps the name of its newest message that has one.
+ * Like `notmuch address --output=sender --output=recipients
+ * --deduplicate=address`, but only the newest 20,000 messages are read.
+ * prefix (NULL or "" for all): only addresses whose address, name, or a
+ * later word of the name starts with it, ignoring case and diacritics
+ * (filtered here, not by notmuch, whose terms keep their diacritics).
+ * At most limit of them (0: no limit).  cancel (may be NULL) is checked
+ * between messages.  *out owned (g_ptr_array_unref frees the entries).
+ * 0, -ECANCELED, or -1 with *err. */
+int local_addresses(struct local_db *db, const char *prefix, size_t limit,
+	const volatile int *cancel, GPtrArray **out, char **err);
+
 /* ---- tags and Maildir flags (tags.c) ---------------------------------------
  *
  * Tags and the flags in the file names (":2,FLAGS") say the same thing:

@@ -706,6 +706,11 @@ void ui_compose_start(struct ui *ui, struct app_account *acc, enum ui_compose_ki
 		return;
 	}
 	ui_push(ui, &cs->base);
+	/* Queued behind the original's fetch, before the editor runs. */
+	if (kind != UI_COMPOSE_NEW)
+		cs->job = kind == UI_COMPOSE_OUTBOX ? app_account_outbox_read(acc, outbox_id)
+		                                    : app_account_fetch_raw(acc, folder, msg);
+	ui_addrbook_want(acc);
 	if (kind == UI_COMPOSE_NEW) {
 		cs->draft = mime_draft_new();
 		cs->draft->from = from_line(app_account_config(acc));
@@ -716,8 +721,6 @@ void ui_compose_start(struct ui *ui, struct app_account *acc, enum ui_compose_ki
 		return;
 	}
 	cs->state = C_FETCHING;
-	cs->job = kind == UI_COMPOSE_OUTBOX ? app_account_outbox_read(acc, outbox_id)
-	                                    : app_account_fetch_raw(acc, folder, msg);
 }
 
 bool ui_compose_key(struct ui *ui, struct app_account *acc, const char *folder,

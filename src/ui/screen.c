@@ -354,6 +354,7 @@ static void on_event(void *ctx, struct app_event *ev)
 		ui->dirty = true;
 		return;
 	}
+	ui_addrbook_event(ev);
 	/* A screen may close itself on an event (compose after sending). */
 	for (struct ui_screen *s = ui->top, *below; s; s = below) {
 		below = s->below;

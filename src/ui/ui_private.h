@@ -186,6 +186,11 @@ struct ui_screen *ui_outbox_screen_new(struct ui *ui, struct app_account *acc);
 void ui_addrbook_add(const char *name, const char *addr);
 GPtrArray *ui_addrbook_complete(void *ctx, const char *text);
 void ui_addrbook_clear(void);
+/* Ask acc's store for its addresses (POP3: notmuch's) in the background,
+ * once, and again after a fetch brought mail; ui_addrbook_event (every
+ * event, from on_event) merges the answer. */
+void ui_addrbook_want(struct app_account *acc);
+void ui_addrbook_event(const struct app_event *ev);
 /* "Name <addr>", the name quoted when it needs it; addr alone without
  * a name.  Owned. */
 char *ui_address_format(const char *name, const char *addr);

@@ -9,8 +9,10 @@ binary then shows the folders with counts, the Inbox, a Vietnamese
 message with an attachment, adds a tag with +, and G says the server
 cannot be reached.  With check_interval = 1s and no key pressed, the
 fetch fails while Dovecot is stopped, then brings the mail once it is
-back.  The shared test servers are never touched."""
+back.  Compose completes addresses from notmuch's index, offline.  The
+shared test servers are never touched."""
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +26,7 @@ from tmux import Session  # noqa: E402
 from testenv import env  # noqa: E402
 
 MAILTUI = os.path.abspath(sys.argv.pop(1))
+EDITOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_editor.py")
 
 
 def private_port_base():
@@ -33,6 +36,15 @@ def private_port_base():
     if os.environ.get("MAILTUI_TEST_PRIVATE_PORT_BASE"):
         return int(os.environ["MAILTUI_TEST_PRIVATE_PORT_BASE"])
     return int(env("POP3_PORT")) - 110 + 500
+
+
+def read(path):
+    """The text of path, or "" while it does not exist."""
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
 
 
 def read_env(path):
@@ -185,6 +197,71 @@ class Pop3Periodic(PrivateServers):
             s.wait_for(lambda t: any(l.startswith("Inbox") and l.split()[-2:] == ["25", "25"]
                                      for l in t.split("\n")),
                        what="the counts after the timer's fetch")
+            s.send("q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+
+
+class Pop3AddressCompletion(PrivateServers):
+    """Compose on a POP3 account completes addresses that only notmuch
+    knows: no index is opened in this run, so nothing was seen as a
+    sender; Bob is only ever a recipient (To) of the downloaded mail.
+    Offline: the servers are stopped before the screen starts."""
+
+    def test_completion_from_notmuch(self):
+        p = self.fetch()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("bob: 25 new, 0 deleted", p.stdout)
+        subprocess.run([self.stop, self.srv], check=True, capture_output=True)
+        with open(self.conf, "a") as f:
+            f.write("smtp_url = smtp://127.0.0.1:%s\n" % self.senv["MAILTUI_TEST_SMTP_PORT"])
+        plan = os.path.join(self.dir, "editor")
+        os.mkdir(plan)
+        with open(os.path.join(plan, "step-1.json"), "w") as f:
+            json.dump({"headers": {"Subject": "completion test"}}, f)
+        log = os.path.join(self.dir, "debug.log")
+        env = dict(self.env, EDITOR="/usr/bin/python3 " + EDITOR, VISUAL="",
+                   MAILTUI_TEST_EDITOR_DIR=plan)
+
+        def prompt(t):
+            return t.rstrip("\n").split("\n")[-1]
+
+        with Session("%s -d %s -c %s -a bob" % (MAILTUI, log, self.conf), env=env,
+                     width=120, height=40) as s:
+            s.wait_for("Inbox")
+            s.send("m")
+            s.wait_for("completion test")
+            # The background query has answered (the log says so).
+            s.wait_for(lambda t: "addresses from the mail index" in read(log),
+                       what="the addresses in the debug log")
+            s.send("t")
+            s.wait_for(lambda t: prompt(t).startswith("To:"), what="the To prompt")
+            s.send_literal("bo")
+            s.send("Tab")
+            s.wait_for(lambda t: prompt(t).startswith("To: Bob <bob@example.test>"),
+                       what="bo completed from notmuch")
+            # The entry after the last comma, diacritics ignored.
+            s.send_literal(", nguyen")
+            s.send("Tab")
+            both = "Bob <bob@example.test>, Nguyễn Văn An <an@example.test>"
+            s.wait_for(lambda t: prompt(t).startswith("To: " + both), what="nguyen completed")
+            s.send("Enter")
+            s.wait_for(lambda t: any(l.startswith("To:") and both in l for l in t.split("\n")),
+                       what="the To field set")
+            # Most used first: Alice wrote 13 of the messages, An 12.
+            s.send("c")
+            s.wait_for(lambda t: prompt(t).startswith("Cc:"), what="the Cc prompt")
+            s.send_literal("a")
+            s.send("Tab")
+            s.wait_for(lambda t: prompt(t).startswith("Cc: Alice Example <alice@example.test>"),
+                       what="the most used first")
+            s.send("Tab")
+            s.wait_for(lambda t: prompt(t).startswith("Cc: Nguyễn Văn An <an@example.test>"),
+                       what="the next one")
+            s.send("Escape")
+            s.send("q")
+            s.wait_for("Abort this message?")
+            s.send("y")
+            s.wait_for("Message aborted.")
             s.send("q", "q")
             self.assertEqual(s.wait_exit()[0], 0)
 

@@ -1,7 +1,8 @@
 /* bench_local.c - reading a POP3 account's store: index N messages of
  * ordinary sizes into a temporary Maildir, then time what the screens
  * ask of it (counts, the whole index with and without the threading
- * headers, search ids, threads, tag changes with Maildir renames).
+ * headers, search ids, threads, the addresses for completion, tag
+ * changes with Maildir renames).
  * Prints figures; asserts nothing about time.  N: first argument
  * (default 10000). */
 #include <stdio.h>
@@ -117,6 +118,16 @@ int main(int argc, char **argv)
 	local_threads(db, "tag:inbox", &threads, &err);
 	printf("threads of tag:inbox (%u): %.2f s\n", threads->len, now() - t);
 	g_ptr_array_unref(threads);
+	GPtrArray *addrs = NULL;
+	t = now();
+	local_addresses(db, NULL, 2000, NULL, &addrs, &err);
+	printf("addresses for completion (%u, From/To/Cc read from the files): %.2f s\n",
+		addrs->len, now() - t);
+	g_ptr_array_unref(addrs);
+	t = now();
+	local_addresses(db, "sender 4", 0, NULL, &addrs, &err);
+	printf("addresses starting with \"sender 4\" (%u): %.2f s\n", addrs->len, now() - t);
+	g_ptr_array_unref(addrs);
 	local_db_close(db);
 
 	local_db_open(dir, &db, &err);
