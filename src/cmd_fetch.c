@@ -40,15 +40,6 @@ static void on_progress(void *ctx, size_t done, size_t total)
 	}
 }
 
-static enum net_tls tls_of(enum config_tls t)
-{
-	switch (t) {
-	case CONFIG_TLS_IMPLICIT: return NET_TLS_IMPLICIT;
-	case CONFIG_TLS_STARTTLS: return NET_TLS_STARTTLS;
-	default: return NET_TLS_NONE;
-	}
-}
-
 static int fetch_one(struct config_account *a)
 {
 	char *password = NULL, *errmsg = NULL;
@@ -58,25 +49,10 @@ static int fetch_one(struct config_account *a)
 		return 1;
 	}
 	struct progress prog = { a->name, isatty(STDERR_FILENO) == 1, -1 };
-	struct pop3_fetch_opts o = {
-		.conn = {
-			.host = a->pop3.host,
-			.port = a->pop3.port,
-			.tls = tls_of(a->pop3.tls),
-			.user = a->user,
-			.password = password,
-			.timeout_ms = a->timeout > 0 ? a->timeout * 1000 : 0,
-			.ca_file = a->tls_ca_file,
-			.pin = a->tls_fingerprint,
-		},
-		.account = a->name,
-		.maildir = a->maildir,
-		.keep = a->keep == CONFIG_KEEP_YES ? POP3_KEEP_YES
-			: a->keep == CONFIG_KEEP_DAYS ? POP3_KEEP_DAYS : POP3_KEEP_NO,
-		.keep_days = a->keep_days,
-		.progress = on_progress,
-		.progress_ctx = &prog,
-	};
+	struct pop3_fetch_opts o;
+	app_pop3_fetch_opts(a, password, &o);
+	o.progress = on_progress;
+	o.progress_ctx = &prog;
 	struct pop3_fetch_result res;
 	struct pop3_error err;
 	enum pop3_status st = pop3_fetch(&o, &res, &err);

@@ -414,6 +414,13 @@ struct pop3_error;
  * Owned. */
 char *app_pop3_error_text(const struct pop3_error *err, const char *host, unsigned port);
 
+/* Fill o from account a: server, TLS, credentials (password borrowed),
+ * timeout, CA file and pin, Maildir and keep; progress, cancel and
+ * accept_once are left for the caller. */
+struct pop3_fetch_opts;
+void app_pop3_fetch_opts(const struct config_account *a, const char *password,
+	struct pop3_fetch_opts *o);
+
 /* A translated phrase for an SMTP send's outcome (an enum smtp_status:
  * "sent", "cannot connect to the SMTP server", ...).  Static. */
 const char *app_smtp_status_text(int status);

@@ -706,12 +706,6 @@ static void on_fetch_progress(void *ctx, size_t done, size_t total)
 	g_free(text);
 }
 
-static enum net_tls tls_of(enum config_tls t)
-{
-	return t == CONFIG_TLS_IMPLICIT ? NET_TLS_IMPLICIT
-	     : t == CONFIG_TLS_STARTTLS ? NET_TLS_STARTTLS : NET_TLS_NONE;
-}
-
 static void post_fetched(struct app_job *job, int status, const char *text, size_t fetched,
 	size_t deleted)
 {
@@ -740,27 +734,12 @@ static int local_fetch(void *st, struct app_job *job, char **err)
 	app_job_post(job, app_event_new(APP_EV_STATUS, -1, 0, status));
 	g_free(status);
 	struct fetch_progress prog = { .job = job, .name = name };
-	struct pop3_fetch_opts o = {
-		.conn = {
-			.host = a->pop3.host,
-			.port = a->pop3.port,
-			.tls = tls_of(a->pop3.tls),
-			.user = a->user,
-			.password = password,
-			.timeout_ms = a->timeout > 0 ? a->timeout * 1000 : 0,
-			.ca_file = a->tls_ca_file,
-			.pin = a->tls_fingerprint,
-			.accept_once = b->accept_once,
-			.cancel = app_job_cancel_flag(job),
-		},
-		.account = a->name,
-		.maildir = a->maildir,
-		.keep = a->keep == CONFIG_KEEP_YES ? POP3_KEEP_YES
-		      : a->keep == CONFIG_KEEP_DAYS ? POP3_KEEP_DAYS : POP3_KEEP_NO,
-		.keep_days = a->keep_days,
-		.progress = on_fetch_progress,
-		.progress_ctx = &prog,
-	};
+	struct pop3_fetch_opts o;
+	app_pop3_fetch_opts(a, password, &o);
+	o.conn.accept_once = b->accept_once;
+	o.conn.cancel = app_job_cancel_flag(job);
+	o.progress = on_fetch_progress;
+	o.progress_ctx = &prog;
 	struct pop3_fetch_result res;
 	struct pop3_error pe;
 	enum pop3_status s = pop3_fetch(&o, &res, &pe);
