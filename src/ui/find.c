@@ -1,23 +1,48 @@
 /* find.c - pure helpers behind the search keys of the index and the
- * pager: a case-insensitive match in a line, the next matching row. */
+ * pager: a match in a line ignoring case (and accents when none are
+ * typed), the next matching row. */
 #include <string.h>
 
 #include <glib.h>
 
 #include "ui/ui_private.h"
 
+/* A character without case or diacritics: its first decomposed
+ * character, lower case; đ and Đ (no decomposition) as d. */
+static gunichar bare(gunichar c)
+{
+	gunichar d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+	gsize n = g_unichar_fully_decompose(c, FALSE, d, G_N_ELEMENTS(d));
+	gunichar b = n ? d[0] : c;
+	if (b == 0x0110 || b == 0x0111)
+		b = 'd';
+	return g_unichar_tolower(b);
+}
+
+/* Like a smart case, for accents: text typed without any ("nguyen")
+ * matches with or without them ("Nguyễn"); text typed with them
+ * matches exactly those (but any case). */
+static bool has_diacritics(const char *s)
+{
+	for (; *s; s = g_utf8_next_char(s)) {
+		gunichar c = g_utf8_get_char(s);
+		if (bare(c) != g_unichar_tolower(c))
+			return true;
+	}
+	return false;
+}
+
 bool ui_text_find(const char *hay, const char *needle, size_t from, size_t *start, size_t *end)
 {
 	if (!hay || !needle || !*needle || from > strlen(hay))
 		return false;
+	gunichar (*norm)(gunichar) = has_diacritics(needle) ? g_unichar_tolower : bare;
 	const char *p = hay + from;
 	while ((*p & 0xC0) == 0x80) /* never start inside a character */
 		p++;
 	for (; *p; p = g_utf8_next_char(p)) {
 		const char *q = p, *n = needle;
-		while (*n && *q &&
-		       g_unichar_tolower(g_utf8_get_char(q)) ==
-		           g_unichar_tolower(g_utf8_get_char(n))) {
+		while (*n && *q && norm(g_utf8_get_char(q)) == norm(g_utf8_get_char(n))) {
 			q = g_utf8_next_char(q);
 			n = g_utf8_next_char(n);
 		}

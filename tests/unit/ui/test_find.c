@@ -28,6 +28,21 @@ static void test_text_find(void)
 	g_assert_false(ui_text_find(NULL, "a", 0, &a, &b));
 	g_assert_true(ui_text_find("ệệ", "Ệ", 1, &a, &b)); /* 1 is inside the first: skips it */
 	g_assert_cmpuint(a, ==, 3);
+
+	/* Typed without accents: they are ignored ("nguyen", "dang"). */
+	const char *names = "Gửi Nguyễn Văn An và Đặng Thị Ngọc";
+	g_assert_true(ui_text_find(names, "nguyen van", 0, &a, &b));
+	m = g_strndup(names + a, b - a);
+	g_assert_cmpstr(m, ==, "Nguyễn Văn");
+	g_free(m);
+	g_assert_true(ui_text_find(names, "DANG thi", 0, &a, &b));
+	m = g_strndup(names + a, b - a);
+	g_assert_cmpstr(m, ==, "Đặng Thị");
+	g_free(m);
+	/* Typed with accents: only those accents match, in any case. */
+	g_assert_false(ui_text_find("thư mức", "mục", 0, &a, &b));
+	g_assert_true(ui_text_find("THƯ MỤC", "mục", 0, &a, &b));
+	g_assert_false(ui_text_find("Da Lat", "lạt", 0, &a, &b));
 }
 
 static const bool rows_a[] = {false, true, false, true, false};
