@@ -31,20 +31,15 @@
 #define PROGRESS_MIN (64u << 10) /* no bar for small messages */
 
 struct creds {
-	char *password, *token, *from;
-	char pin[64];
+	struct app_smtp_creds smtp;
+	char *from;
 };
 
 static void creds_clear(struct creds *c)
 {
-	if (c->password)
-		core_wipe(c->password);
-	if (c->token)
-		core_wipe(c->token);
-	g_free(c->password);
-	g_free(c->token);
+	app_smtp_creds_clear(&c->smtp);
 	g_free(c->from);
-	memset(c, 0, sizeof *c);
+	c->from = NULL;
 }
 
 /* The bare address of the account's from ("Name <a@b>" allowed). */
@@ -63,47 +58,14 @@ static bool server_for(const struct config_account *a, struct smtp_server *srv, 
 {
 	char *err = NULL;
 
-	memset(srv, 0, sizeof *srv);
 	if (!a->smtp.set) {
+		memset(srv, 0, sizeof *srv);
 		fprintf(stderr, _("mailtui: account \"%s\" has no smtp_url, so it cannot send.\n"),
 		        a->name);
 		return false;
 	}
-	srv->host = a->smtp.host;
-	srv->port = a->smtp.port;
-	srv->tls = a->smtp.tls == CONFIG_TLS_IMPLICIT ? SMTP_TLS_IMPLICIT
-	           : a->smtp.tls == CONFIG_TLS_NONE   ? SMTP_TLS_NONE
-	                                              : SMTP_TLS_STARTTLS;
-	srv->timeout = a->timeout;
-	srv->ca_file = a->tls_ca_file;
-	if (a->user && a->oauth_token_command) {
-		if (!config_account_oauth_token(a, &c->token, &err))
-			goto fail;
-		srv->user = a->user;
-		srv->oauth_token = c->token;
-	} else if (a->user && (a->password || a->password_command)) {
-		if (!config_account_password(a, &c->password, &err))
-			goto fail;
-		srv->user = a->user;
-		srv->password = c->password;
-	}
-	if (a->tls_fingerprint) {
-		if (net_pin_normalize(a->tls_fingerprint, c->pin))
-			srv->pin = c->pin;
-	} else {
-		char *trust = net_trust_default_path();
-		char *pin = net_trust_lookup(trust, srv->host, srv->port);
-
-		/* A key the user accepted "always" in the mail screen. */
-		if (pin && strlen(pin) < sizeof c->pin) {
-			g_strlcpy(c->pin, pin, sizeof c->pin);
-			srv->pin = c->pin;
-		}
-		g_free(pin);
-		g_free(trust);
-	}
-	return true;
-fail:
+	if (app_smtp_server(a, NULL, srv, &c->smtp, &err))
+		return true;
 	fprintf(stderr, "mailtui: %s\n", err);
 	g_free(err);
 	return false;

@@ -421,6 +421,23 @@ struct pop3_fetch_opts;
 void app_pop3_fetch_opts(const struct config_account *a, const char *password,
 	struct pop3_fetch_opts *o);
 
+/* The SMTP server of account a (its smtp_url set) for src/smtp: TLS,
+ * timeout, CA file, credentials (password_command / oauth_token_command
+ * run now: call from a worker or a command, never the UI thread; the
+ * secrets are kept out of the debug log) and the key to pin: the
+ * account's tls_fingerprint, else pin_once (a key accepted for this run,
+ * may be NULL), else one accepted always in the trust file.  srv points
+ * into c, which owns the secrets: wipe with app_smtp_creds_clear().
+ * false with *err (owned, translated). */
+struct smtp_server;
+struct app_smtp_creds {
+	char *password, *token;
+	char pin[64];
+};
+void app_smtp_creds_clear(struct app_smtp_creds *c);
+bool app_smtp_server(const struct config_account *a, const char *pin_once,
+	struct smtp_server *srv, struct app_smtp_creds *c, char **err);
+
 /* A translated phrase for an SMTP send's outcome (an enum smtp_status:
  * "sent", "cannot connect to the SMTP server", ...).  Static. */
 const char *app_smtp_status_text(int status);

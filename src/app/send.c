@@ -111,72 +111,18 @@ void app_outbox_item_free(void *p)
 
 /* ---- SMTP server settings ---- */
 
-struct creds {
-	char *password, *token;
-	char pin[64];
-};
-
-static void creds_clear(struct creds *c)
-{
-	if (c->password)
-		core_wipe(c->password);
-	if (c->token)
-		core_wipe(c->token);
-	g_free(c->password);
-	g_free(c->token);
-	memset(c, 0, sizeof *c);
-}
-
 /* Fill srv from the account; runs password_command / oauth_token_command. */
-static bool server_for(struct app_account *acc, struct smtp_server *srv, struct creds *c,
-                       char **err)
+static bool server_for(struct app_account *acc, struct smtp_server *srv,
+                       struct app_smtp_creds *c, char **err)
 {
 	const struct config_account *a = app_account_config(acc);
-	struct send_state *ss = send_state(acc);
 
-	memset(srv, 0, sizeof *srv);
 	if (!a->smtp.set) {
+		memset(srv, 0, sizeof *srv);
 		*err = g_strdup(_("This account has no smtp_url, so it cannot send."));
 		return false;
 	}
-	srv->host = a->smtp.host;
-	srv->port = a->smtp.port;
-	srv->tls = a->smtp.tls == CONFIG_TLS_IMPLICIT ? SMTP_TLS_IMPLICIT
-	           : a->smtp.tls == CONFIG_TLS_NONE   ? SMTP_TLS_NONE
-	                                              : SMTP_TLS_STARTTLS;
-	srv->timeout = a->timeout;
-	srv->ca_file = a->tls_ca_file;
-	if (a->user && a->oauth_token_command) {
-		if (!config_account_oauth_token(a, &c->token, err))
-			return false;
-		core_log_add_secret(c->token);
-		srv->user = a->user;
-		srv->oauth_token = c->token;
-	} else if (a->user && (a->password || a->password_command)) {
-		if (!config_account_password(a, &c->password, err))
-			return false;
-		core_log_add_secret(c->password);
-		srv->user = a->user;
-		srv->password = c->password;
-	}
-	if (a->tls_fingerprint) {
-		if (net_pin_normalize(a->tls_fingerprint, c->pin))
-			srv->pin = c->pin;
-	} else if (ss->pin_once && strlen(ss->pin_once) < sizeof c->pin) {
-		g_strlcpy(c->pin, ss->pin_once, sizeof c->pin);
-		srv->pin = c->pin;
-	} else {
-		/* A key the user accepted "always". */
-		char *trust = net_trust_default_path();
-		char *pin = net_trust_lookup(trust, srv->host, srv->port);
-		if (pin && strlen(pin) < sizeof c->pin) {
-			g_strlcpy(c->pin, pin, sizeof c->pin);
-			srv->pin = c->pin;
-		}
-		g_free(pin);
-		g_free(trust);
-	}
-	return true;
+	return app_smtp_server(a, send_state(acc)->pin_once, srv, c, err);
 }
 
 /* libcurl only says "certificate problem": look at the certificate
@@ -519,7 +465,7 @@ static int do_send(struct send_args *a, struct app_job *job, char **text)
 
 	int status = APP_SEND_QUEUED;
 	struct smtp_server srv;
-	struct creds c = {0};
+	struct app_smtp_creds c = {0};
 	char *err = NULL;
 	GString *warn = g_string_new(NULL);
 	e = smtp_outbox_lock(ob);
@@ -573,7 +519,7 @@ static int do_send(struct send_args *a, struct app_job *job, char **text)
 	if (status == 0 && warn->len)
 		*text = g_strdup_printf(_("Sent, but: %s"), warn->str);
 	g_string_free(warn, TRUE);
-	creds_clear(&c);
+	app_smtp_creds_clear(&c);
 	smtp_outbox_close(ob);
 	mime_outgoing_free(m);
 	g_free(id);
@@ -664,7 +610,7 @@ static int do_flush(struct send_args *a, struct app_job *job, char **text)
 	g_ptr_array_unref(all);
 	if (queued) {
 		struct smtp_server srv;
-		struct creds c = {0};
+		struct app_smtp_creds c = {0};
 		char *err = NULL;
 		if (!server_for(acc, &srv, &c, &err)) {
 			g_string_append_printf(f.errors, "%s%s", f.errors->len ? "; " : "", err);
@@ -692,7 +638,7 @@ static int do_flush(struct send_args *a, struct app_job *job, char **text)
 			if (f.cert)
 				ask_about_certificate(acc, job);
 		}
-		creds_clear(&c);
+		app_smtp_creds_clear(&c);
 	}
 	smtp_outbox_close(ob);
 	if (f.errors->len) {

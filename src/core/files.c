@@ -45,35 +45,6 @@ int core_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int core_atomic_write(const char *path, const void *data, size_t len, mode_t mode)
-{
-	char *tmp = g_strconcat(path, ".tmp.XXXXXX", NULL);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	int ret;
-
-	if (fd < 0) {
-		ret = -errno;
-		g_free(tmp);
-		return ret;
-	}
-	ret = core_write_all(fd, data, len);
-	if (ret == 0 && fsync(fd) < 0)
-		ret = -errno;
-	if (ret == 0 && fchmod(fd, mode) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret != 0) {
-		unlink(tmp);
-		g_free(tmp);
-		return ret;
-	}
-	g_free(tmp);
-	return fsync_parent(path);
-}
-
 int core_atomic_write_with(const char *path, mode_t mode, int (*fill)(int fd, void *user),
 	void *user)
 {
@@ -102,6 +73,23 @@ int core_atomic_write_with(const char *path, mode_t mode, int (*fill)(int fd, vo
 	}
 	g_free(tmp);
 	return fsync_parent(path);
+}
+
+struct bytes {
+	const void *data;
+	size_t len;
+};
+
+static int write_bytes(int fd, void *user)
+{
+	const struct bytes *b = user;
+	return core_write_all(fd, b->data, b->len);
+}
+
+int core_atomic_write(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct bytes b = {data, len};
+	return core_atomic_write_with(path, mode, write_bytes, &b);
 }
 
 int core_mkdir_p(const char *path, mode_t mode)
