@@ -11,8 +11,10 @@
 #include "ui/ui_private.h"
 
 struct entry {
-	char *text;     /* "Name <addr>" or "addr" */
-	char *fold;     /* text folded (core_text_fold), for matching */
+	char *addr;     /* as first seen */
+	char *name;     /* display name, or NULL */
+	char *text;     /* "Name <addr>" or "addr"; made when first offered */
+	char *fold;     /* text folded (core_text_fold), for matching; likewise */
 	unsigned count; /* messages naming it: ranks the candidates */
 };
 
@@ -30,6 +32,8 @@ static GArray *stores; /* of struct store, by account index */
 static void entry_free(void *p)
 {
 	struct entry *e = p;
+	g_free(e->addr);
+	g_free(e->name);
 	g_free(e->text);
 	g_free(e->fold);
 	g_free(e);
@@ -40,6 +44,36 @@ static bool valid_addr(const char *addr)
 	return addr && strchr(addr, '@') && !strpbrk(addr, " \t<>,\"'");
 }
 
+/* The entry's text and folded text, made on first use: a folder of
+ * 100,000 messages adds a sender per row while it loads, and folding is
+ * the costly part (tests/bench/imap/README). */
+static void entry_texts(struct entry *e)
+{
+	if (e->text)
+		return;
+	e->text = ui_address_format(e->name, e->addr);
+	e->fold = core_text_fold(e->text);
+}
+
+/* The hash key of addr: ASCII lower case into buf when it fits (the
+ * common case, no allocation), else a case-folded copy in *owned. */
+static const char *addr_key(const char *addr, char *buf, size_t size, char **owned)
+{
+	size_t i = 0;
+	*owned = NULL;
+	for (; addr[i] && i + 1 < size; i++) {
+		if ((unsigned char)addr[i] >= 0x80)
+			break;
+		buf[i] = g_ascii_tolower(addr[i]);
+	}
+	if (!addr[i]) {
+		buf[i] = '\0';
+		return buf;
+	}
+	*owned = g_utf8_casefold(addr, -1);
+	return *owned;
+}
+
 /* Add or rename addr's entry; count is added (a sender seen in an index)
  * or kept at the larger (the store's count covers what an index saw). */
 static void put(const char *name, const char *addr, unsigned count, bool add)
@@ -48,23 +82,30 @@ static void put(const char *name, const char *addr, unsigned count, bool add)
 		return;
 	if (!book)
 		book = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, entry_free);
-	char *key = g_utf8_casefold(addr, -1);
+	char buf[256], *owned;
+	const char *key = addr_key(addr, buf, sizeof buf, &owned);
 	struct entry *e = g_hash_table_lookup(book, key);
 	bool named = name && *name && strcmp(name, addr) != 0;
 	if (e) {
-		g_free(key);
+		g_free(owned);
 		e->count = add ? e->count + count : MAX(e->count, count);
 		if (!named)
 			return; /* a name known already stays */
-		g_free(e->text);
-		g_free(e->fold);
+		if (g_strcmp0(e->name, name) == 0 && strcmp(e->addr, addr) == 0)
+			return; /* the common case: nothing to redo */
+		/* The latest spelling wins, as the sender wrote it last. */
+		g_free(e->name);
+		g_free(e->addr);
+		e->addr = g_strdup(addr);
+		g_clear_pointer(&e->text, g_free);
+		g_clear_pointer(&e->fold, g_free);
 	} else {
 		e = g_new0(struct entry, 1);
 		e->count = count;
-		g_hash_table_insert(book, key, e);
+		e->addr = g_strdup(addr);
+		g_hash_table_insert(book, owned ? owned : g_strdup(key), e);
 	}
-	e->text = ui_address_format(named ? name : NULL, addr);
-	e->fold = core_text_fold(e->text);
+	e->name = named ? g_strdup(name) : NULL;
 }
 
 void ui_addrbook_add(const char *name, const char *addr)
@@ -156,8 +197,9 @@ char *ui_address_format(const char *name, const char *addr)
 
 /* word (folded) starts the entry, its address, or a later word of it:
  * "an" finds "Nguyễn Văn An", "nguyen" finds it too. */
-static bool matches(const struct entry *e, const char *key, const char *word)
+static bool matches(struct entry *e, const char *key, const char *word)
 {
+	entry_texts(e);
 	const char *f = e->fold;
 	if (*f == '"')
 		f++;

@@ -137,7 +137,8 @@ class Pop3Offline(PrivateServers):
             s.send(*(["k"] * (25 - target)))  # the newest (row 25) is selected
             s.send("Enter")
             # The message: decoded headers, Vietnamese text, the attachment.
-            screen = s.wait_for("Chào chị Alice")
+            screen = s.wait_for(lambda t: "Chào chị Alice" in t and "doc.pdf" in t,
+                                what="the message and its attachment line")
             self.assertIn("Subject: Thư số 14: meeting", screen)
             self.assertIn("From: Nguyễn Văn An", screen)
             self.assertIn("Tuần tới nhóm mình sẽ họp vào thứ Ba", screen)

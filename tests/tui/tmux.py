@@ -69,9 +69,25 @@ class Session:
         while time.monotonic() < deadline:
             last = self.screen()
             if predicate(last):
-                return last
+                return self._settled(last, predicate)
             time.sleep(0.05)
         raise ScreenTimeout("timed out waiting for %s; screen was:\n%s" % (what, last))
+
+    def _settled(self, good, predicate, limit=1.0):
+        """A capture can land while curses is still writing one refresh (the
+        top of a new screen drawn, the bottom still the old one).  Return the
+        screen once two captures agree, so callers assert on whole frames; a
+        screen that keeps changing (a progress bar) returns after `limit`."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            time.sleep(0.03)
+            now = self.screen()
+            if not predicate(now):
+                return good  # a transient state the caller waited for
+            if now == good:
+                return now
+            good = now
+        return good
 
     def wait_exit(self, timeout=15):
         """Wait for mailtui to end; return (status, stty -a output)."""
