@@ -428,6 +428,13 @@ enum { H_FROM, H_SUBJECT, H_DATE, H_MESSAGE_ID, H_IN_REPLY_TO, H_REFERENCES, H_C
  * index reads 100,000 of them.  Owned strings or NULL. */
 static void header_values(const char *block, size_t len, char *out[H_N])
 {
+#define H(name) { name, sizeof name - 1 }
+	/* app_imap_index_headers, in the order of the H_ names */
+	static const struct { const char *name; size_t len; } names[H_N] = {
+		H("From"), H("Subject"), H("Date"), H("Message-ID"), H("In-Reply-To"),
+		H("References"), H("Content-Type"),
+	};
+#undef H
 	const char *p = block, *end = block + len;
 	for (int k = 0; k < H_N; k++)
 		out[k] = NULL;
@@ -440,16 +447,22 @@ static void header_values(const char *block, size_t len, char *out[H_N])
 		if (colon && *p != ' ' && *p != '\t') {
 			size_t nl = (size_t)(colon - p);
 			for (k = 0; k < H_N; k++)
-				if (strlen(app_imap_index_headers[k]) == nl &&
-				    g_ascii_strncasecmp(p, app_imap_index_headers[k], nl) == 0)
+				if (names[k].len == nl &&
+				    g_ascii_strncasecmp(p, names[k].name, nl) == 0)
 					break;
 		}
 		if (k == H_N || out[k]) {
 			p = eol + 1;
 			continue;
 		}
-		GString *v = g_string_new_len(colon + 1, eol - colon - 1);
 		const char *q = eol + 1;
+		if (q >= end || (*q != ' ' && *q != '\t')) {
+			/* One line, the common case: no buffer to grow. */
+			out[k] = g_strstrip(g_strndup(colon + 1, (size_t)(eol - colon - 1)));
+			p = q;
+			continue;
+		}
+		GString *v = g_string_new_len(colon + 1, eol - colon - 1);
 		while (q < end && (*q == ' ' || *q == '\t')) {
 			const char *e2 = memchr(q, '\n', (size_t)(end - q));
 			if (!e2)
@@ -783,8 +796,8 @@ struct chunk {
 
 static void cache_put_row(struct imap_cache *cache, const struct app_msg *am)
 {
-	char *from = am->from_addr ? g_strdup_printf("%s%c%s", am->from, FROM_SEP, am->from_addr)
-				   : NULL;
+	char sep[2] = { FROM_SEP, '\0' };
+	char *from = am->from_addr ? g_strconcat(am->from, sep, am->from_addr, NULL) : NULL;
 	struct imap_cache_msg cm = {
 		.uid = am->uid, .flags = cache_flags_of(am->flags), .date = am->date,
 		.size = am->size, .from = from ? from : am->from, .subject = am->subject,

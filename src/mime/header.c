@@ -199,6 +199,13 @@ char *mime_header_decode(const char *raw)
 {
 	if (!raw || !*raw)
 		return g_strdup("");
+	/* Printable ASCII without an encoded word is its own decoding: most
+	 * subjects and names, and a folder load decodes 100,000 of each. */
+	const unsigned char *c = (const unsigned char *)raw;
+	while (*c >= 0x20 && *c < 0x7f && !(c[0] == '=' && c[1] == '?'))
+		c++;
+	if (!*c && raw[0] != ' ' && c[-1] != ' ') /* unfolding trims blanks */
+		return g_strdup(raw);
 	mime_init();
 	char *unfolded = g_mime_utils_header_unfold(raw);
 	char *decoded = mime_decode_words(unfolded, false);
