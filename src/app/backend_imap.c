@@ -245,8 +245,11 @@ static int ensure(struct imap_backend *b, struct app_job *job, char **err)
 	const volatile int *cancel = app_job_cancel_flag(job);
 	enum imap_status st;
 
+	/* A connection the server closed while we were not asking (a
+	 * restart's BYE, an idle timeout) is found here, before the
+	 * command: reconnecting now beats failing the user's action. */
 	if (b->s && imap_session_state(b->s) >= IMAP_STATE_AUTHENTICATED &&
-	    imap_session_state(b->s) != IMAP_STATE_LOGOUT)
+	    imap_session_state(b->s) != IMAP_STATE_LOGOUT && imap_session_check(b->s) == IMAP_OK)
 		return 0;
 	bool again = b->s != NULL;
 	if (!b->s) {

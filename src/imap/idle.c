@@ -3,6 +3,7 @@
  * event callback through the usual dispatch. */
 #include "imap/imap_private.h"
 
+#include <poll.h>
 #include <string.h>
 
 /* How often a waiting loop looks at stop and cancel. */
@@ -104,5 +105,50 @@ enum imap_status imap_idle(struct imap_session *s, int max_ms, int poll_ms,
 	imap_ctx_clear(&ctx);
 	if (st == IMAP_OK)
 		imap_set_state(s, IMAP_STATE_SELECTED);
+	return st;
+}
+
+/* How long imap_session_check waits for the rest of something that
+ * started to arrive. */
+#define CHECK_SLICE_MS 50
+
+enum imap_status imap_session_check(struct imap_session *s)
+{
+	imap_clear_error(s);
+	if (!s->conn || s->state < IMAP_STATE_AUTHENTICATED || s->state == IMAP_STATE_LOGOUT)
+		return imap_fail(s, IMAP_ERR_STATE, NULL, NULL);
+	struct pollfd pfd = { .fd = net_fd(s->conn), .events = POLLIN };
+	if (net_buffered(s->conn) == 0 && poll(&pfd, 1, 0) == 0)
+		return IMAP_OK; /* nothing came: the common case */
+	s->cancel = NULL;
+	s->idle_poll = true;
+	net_set_read_timeout(s->conn, CHECK_SLICE_MS);
+	enum imap_status st;
+	for (;;) {
+		struct imap_response *r;
+		st = imap_read_response(s, &r);
+		if (st == IMAP_ERR_UNAVAILABLE) { /* all read: still connected */
+			st = IMAP_OK;
+			break;
+		}
+		if (st != IMAP_OK)
+			break;
+		if (r->kind != IMAP_RESP_UNTAGGED) {
+			imap_response_free(r);
+			st = imap_fail(s, IMAP_ERR_PROTOCOL, "response to no command", NULL);
+			break;
+		}
+		bool bye = r->cond == IMAP_COND_BYE;
+		imap_dispatch(s, r, NULL);
+		imap_response_free(r);
+		if (bye) {
+			st = imap_fail(s, IMAP_ERR_CLOSED, NULL, "BYE");
+			break;
+		}
+	}
+	s->idle_poll = false;
+	if (s->conn)
+		net_set_read_timeout(s->conn,
+			s->opts.net.read_timeout_ms ? s->opts.net.read_timeout_ms : 60000);
 	return st;
 }

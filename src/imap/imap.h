@@ -501,6 +501,13 @@ enum imap_status imap_session_connect(struct imap_session *s, const volatile int
  * mailbox that was selected (same mode; QRESYNC with what was known, so
  * changes meanwhile arrive as events). */
 enum imap_status imap_session_reconnect(struct imap_session *s, const volatile int *cancel);
+/* Read what the server sent while nobody asked (a BYE before a restart,
+ * the end of the stream, untagged updates, which go to the event
+ * callback) without waiting for more: one poll() when nothing came.
+ * IMAP_OK when the connection is still usable; IMAP_ERR_CLOSED (or the
+ * transport's error) with the session disconnected when it is gone, so
+ * the caller reconnects before its command instead of failing it. */
+enum imap_status imap_session_check(struct imap_session *s);
 /* LOGOUT and close.  The session can connect again afterwards. */
 enum imap_status imap_logout(struct imap_session *s, const volatile int *cancel);
 

@@ -6,7 +6,8 @@ the test Dovecot (user carol, in a folder of this run's own):
   cache even while the server is down, and says the server is unreachable;
 - mail delivered while the index is open appears without a key press,
   and the folder list's count changes with it;
-- a dropped connection is re-established and the status line says so.
+- a dropped connection is re-established and the status line says so,
+  with a folder open or from the folder list.
 
 Stops and restarts the shared Dovecot: run alone (is_parallel: false)."""
 import os
@@ -150,6 +151,24 @@ class ImapLive(unittest.TestCase):
             self.deliver("sau khi khởi động lại")
             s.wait_for("sau khi khởi động lại", timeout=30)
             s.send("q", "q", "q")
+            self.assertEqual(s.wait_exit()[0], 0)
+
+    def test_reconnect_from_folder_list(self):
+        """No folder open: the next command after a restart logs in again,
+        the status line says so, and the list is refreshed all the same."""
+        self.deliver("danh sách thư mục")
+        with Session("%s -d %s -c %s -a mail" % (MAILTUI, self.log, self.conf),
+                     env=self.env, width=110, height=30) as s:
+            s.wait_for(lambda t: any(self.folder in l and re.search(r"\b1\s*$", l)
+                                     for l in t.split("\n")), what="the folder with 1 message")
+            ctl("restart")
+            self.deliver("sau khi khởi động lại")
+            s.send("$")
+            screen = s.wait_for(lambda t: "Reconnected to 127.0.0.1" in self.status(t),
+                                what="the reconnect notice", timeout=40)
+            s.wait_for(lambda t: any(self.folder in l and re.search(r"\b2\s*$", l)
+                                     for l in t.split("\n")), what="the refreshed count")
+            s.send("q", "q")
             self.assertEqual(s.wait_exit()[0], 0)
 
 

@@ -1,6 +1,7 @@
 /* test_restart.c - the session survives a Dovecot restart: the failure
- * is reported as connection-level and temporary, and reconnect logs in
- * again with the same mailbox selected.  Restarts the shared Dovecot, so
+ * is reported as connection-level and temporary (found by a command, or
+ * by imap_session_check before one), and reconnect logs in again with
+ * the same mailbox selected.  Restarts the shared Dovecot, so
  * it does not run in parallel with other tests. */
 #include "common.h"
 
@@ -16,13 +17,15 @@ static void test_restart(void)
 	struct imap_select_opts so = {.read_only = true};
 	CHECK_OK(s, imap_select(s, "INBOX", &so, NULL));
 	uint32_t uidvalidity = imap_session_mailbox(s)->uidvalidity;
+	/* Nothing arrived: the check says usable and changes nothing. */
+	g_assert_cmpint(imap_session_check(s), ==, IMAP_OK);
+	g_assert_cmpint(imap_session_state(s), ==, IMAP_STATE_SELECTED);
 
 	char *cmd = g_strdup_printf("'%s' '%s' restart dovecot", testenv_get("CTL"),
 		testenv_get("DIR"));
 	int status = 0;
 	g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL));
 	g_assert_true(g_spawn_check_wait_status(status, NULL));
-	g_free(cmd);
 
 	const char *set = "1:*";
 	struct imap_fetch_opts fo = {.items = IMAP_FETCH_FLAGS};
@@ -32,6 +35,15 @@ static void test_restart(void)
 	g_assert_cmpint(imap_status_scope(st), ==, IMAP_SCOPE_CONNECTION);
 	g_assert_cmpint(imap_status_retry(st), ==, IMAP_RETRY_TEMPORARY);
 	g_assert_cmpint(imap_session_state(s), ==, IMAP_STATE_DISCONNECTED);
+
+	/* The same drop found before a command instead of by it. */
+	CHECK_OK(s, imap_session_reconnect(s, NULL));
+	g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL));
+	g_assert_true(g_spawn_check_wait_status(status, NULL));
+	st = imap_session_check(s);
+	g_assert_cmpint(imap_status_scope(st), ==, IMAP_SCOPE_CONNECTION);
+	g_assert_cmpint(imap_session_state(s), ==, IMAP_STATE_DISCONNECTED);
+	g_free(cmd);
 
 	CHECK_OK(s, imap_session_reconnect(s, NULL));
 	g_assert_cmpint(imap_session_state(s), ==, IMAP_STATE_SELECTED);
