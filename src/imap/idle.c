@@ -31,24 +31,29 @@ static enum imap_status noop_poll(struct imap_session *s, int poll_ms, const vol
 	return imap_cancelled(s) ? imap_fail(s, IMAP_ERR_CANCELLED, NULL, NULL) : IMAP_OK;
 }
 
-static enum imap_status idle_loop(struct imap_session *s, const volatile int *stop,
-	gint64 deadline)
+/* Read untagged responses (to the event callback) in slices of slice_ms
+ * until stop, cancel or the deadline; with once_quiet, also as soon as a
+ * slice brings nothing.  A BYE or a tagged response ends the session. */
+static enum imap_status read_untagged(struct imap_session *s, int slice_ms,
+	const volatile int *stop, gint64 deadline, bool once_quiet)
 {
 	enum imap_status st = IMAP_OK;
 	s->idle_poll = true;
-	net_set_read_timeout(s->conn, SLICE_MS);
+	net_set_read_timeout(s->conn, slice_ms);
 	while (!should_leave(s, stop, deadline)) {
 		struct imap_response *r;
 		st = imap_read_response(s, &r);
 		if (st == IMAP_ERR_UNAVAILABLE) { /* nothing within the slice */
 			st = IMAP_OK;
+			if (once_quiet)
+				break;
 			continue;
 		}
 		if (st != IMAP_OK)
 			break;
 		if (r->kind != IMAP_RESP_UNTAGGED) {
 			imap_response_free(r);
-			st = imap_fail(s, IMAP_ERR_PROTOCOL, "unexpected response in IDLE", NULL);
+			st = imap_fail(s, IMAP_ERR_PROTOCOL, "response to no command", NULL);
 			break;
 		}
 		bool bye = r->cond == IMAP_COND_BYE;
@@ -63,6 +68,13 @@ static enum imap_status idle_loop(struct imap_session *s, const volatile int *st
 	if (s->conn)
 		net_set_read_timeout(s->conn,
 			s->opts.net.read_timeout_ms ? s->opts.net.read_timeout_ms : 60000);
+	return st;
+}
+
+static enum imap_status idle_loop(struct imap_session *s, const volatile int *stop,
+	gint64 deadline)
+{
+	enum imap_status st = read_untagged(s, SLICE_MS, stop, deadline, false);
 	if (st == IMAP_OK && imap_cancelled(s))
 		st = imap_fail(s, IMAP_ERR_CANCELLED, NULL, NULL);
 	return st;
@@ -109,8 +121,9 @@ enum imap_status imap_idle(struct imap_session *s, int max_ms, int poll_ms,
 }
 
 /* How long imap_session_check waits for the rest of something that
- * started to arrive. */
+ * started to arrive, and for all it reads at the most. */
 #define CHECK_SLICE_MS 50
+#define CHECK_MAX_MS 2000
 
 enum imap_status imap_session_check(struct imap_session *s)
 {
@@ -121,34 +134,6 @@ enum imap_status imap_session_check(struct imap_session *s)
 	if (net_buffered(s->conn) == 0 && poll(&pfd, 1, 0) == 0)
 		return IMAP_OK; /* nothing came: the common case */
 	s->cancel = NULL;
-	s->idle_poll = true;
-	net_set_read_timeout(s->conn, CHECK_SLICE_MS);
-	enum imap_status st;
-	for (;;) {
-		struct imap_response *r;
-		st = imap_read_response(s, &r);
-		if (st == IMAP_ERR_UNAVAILABLE) { /* all read: still connected */
-			st = IMAP_OK;
-			break;
-		}
-		if (st != IMAP_OK)
-			break;
-		if (r->kind != IMAP_RESP_UNTAGGED) {
-			imap_response_free(r);
-			st = imap_fail(s, IMAP_ERR_PROTOCOL, "response to no command", NULL);
-			break;
-		}
-		bool bye = r->cond == IMAP_COND_BYE;
-		imap_dispatch(s, r, NULL);
-		imap_response_free(r);
-		if (bye) {
-			st = imap_fail(s, IMAP_ERR_CLOSED, NULL, "BYE");
-			break;
-		}
-	}
-	s->idle_poll = false;
-	if (s->conn)
-		net_set_read_timeout(s->conn,
-			s->opts.net.read_timeout_ms ? s->opts.net.read_timeout_ms : 60000);
-	return st;
+	return read_untagged(s, CHECK_SLICE_MS, NULL,
+		g_get_monotonic_time() + (gint64)CHECK_MAX_MS * 1000, true);
 }
