@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "local/local.h"
+#include "testfs.h"
 
 static double now(void)
 {
@@ -43,23 +44,6 @@ static bool count_msg(void *ctx, struct local_msg *m)
 	(*(unsigned *)ctx)++;
 	local_msg_free(m);
 	return true;
-}
-
-static void rm_rf(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	if (!d) {
-		g_remove(path);
-		return;
-	}
-	const char *name;
-	while ((name = g_dir_read_name(d))) {
-		char *child = g_build_filename(path, name, NULL);
-		rm_rf(child);
-		g_free(child);
-	}
-	g_dir_close(d);
-	g_rmdir(path);
 }
 
 int main(int argc, char **argv)
@@ -142,7 +126,7 @@ int main(int argc, char **argv)
 	printf("mark read (tag + Maildir rename), per message: %.2f ms\n",
 		(now() - t) * 1e3 / k);
 	local_db_close(db);
-	rm_rf(dir);
+	testfs_rm_rf(dir);
 	g_free(dir);
 	return 0;
 }

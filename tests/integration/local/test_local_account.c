@@ -20,6 +20,7 @@
 #include "mime/mime.h"
 #include "net/net.h"
 #include "testenv.h"
+#include "testfs.h"
 
 static char *dir;
 
@@ -660,23 +661,6 @@ static void test_fetch_offline(void)
 	fx_close(&f);
 }
 
-static void rm_rf(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	if (!d) {
-		g_remove(path);
-		return;
-	}
-	const char *name;
-	while ((name = g_dir_read_name(d))) {
-		char *child = g_build_filename(path, name, NULL);
-		rm_rf(child);
-		g_free(child);
-	}
-	g_dir_close(d);
-	g_rmdir(path);
-}
-
 static char *state_dir;
 
 /* Each test in a fresh directory: its own Maildir and UIDL state (the
@@ -685,9 +669,9 @@ static void fresh(void (*fn)(void))
 {
 	dir = g_dir_make_tmp("mailtui-local-app-XXXXXX", NULL);
 	char *uidl = g_build_filename(state_dir, "mailtui", NULL);
-	rm_rf(uidl);
+	testfs_rm_rf(uidl);
 	fn();
-	rm_rf(dir);
+	testfs_rm_rf(dir);
 	g_free(uidl);
 	g_free(dir);
 }
@@ -727,7 +711,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/local-account/compose-store", t_compose);
 	g_test_add_func("/local-account/fetch-offline", t_offline);
 	int r = g_test_run();
-	rm_rf(state_dir);
+	testfs_rm_rf(state_dir);
 	g_free(state_dir);
 	return r;
 }

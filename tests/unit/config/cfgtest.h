@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "config/config.h"
+#include "testfs.h"
 
 static char *cfgtest_dir;
 
@@ -23,26 +24,9 @@ static inline void cfgtest_init(void)
 	g_setenv("HOME", cfgtest_dir, TRUE);
 }
 
-static inline void cfgtest_rm_rf(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	if (d) {
-		while ((name = g_dir_read_name(d))) {
-			char *p = g_build_filename(path, name, NULL);
-
-			cfgtest_rm_rf(p);
-			g_free(p);
-		}
-		g_dir_close(d);
-	}
-	g_remove(path);
-}
-
 static inline void cfgtest_cleanup(void)
 {
-	cfgtest_rm_rf(cfgtest_dir);
+	testfs_rm_rf(cfgtest_dir);
 	g_free(cfgtest_dir);
 }
 

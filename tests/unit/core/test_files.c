@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include "testfs.h"
 
 static char *tmpdir;
 
@@ -18,25 +19,6 @@ static void setup_dir(void)
 
 	tmpdir = g_dir_make_tmp("core-files-XXXXXX", &err);
 	g_assert_no_error(err);
-}
-
-static void remove_tree(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	if (!d) {
-		g_remove(path);
-		return;
-	}
-	while ((name = g_dir_read_name(d))) {
-		char *child = g_build_filename(path, name, NULL);
-
-		remove_tree(child);
-		g_free(child);
-	}
-	g_dir_close(d);
-	g_rmdir(path);
 }
 
 static int count_entries(const char *dir)
@@ -148,7 +130,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/core/files/mkdir_p", test_mkdir_p);
 	g_test_add_func("/core/files/read_file_cap", test_read_file_cap);
 	ret = g_test_run();
-	remove_tree(tmpdir);
+	testfs_rm_rf(tmpdir);
 	g_free(tmpdir);
 	return ret;
 }

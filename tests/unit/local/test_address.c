@@ -11,6 +11,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include "testfs.h"
 
 static const char *const tags[] = { "inbox", "unread", NULL };
 
@@ -59,23 +60,6 @@ struct fixture {
 	struct local_db *db;
 };
 
-static void remove_tree(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	if (!d) {
-		g_remove(path);
-		return;
-	}
-	const char *name;
-	while ((name = g_dir_read_name(d))) {
-		char *child = g_build_filename(path, name, NULL);
-		remove_tree(child);
-		g_free(child);
-	}
-	g_dir_close(d);
-	g_rmdir(path);
-}
-
 static void setup(struct fixture *f, gconstpointer data)
 {
 	(void)data;
@@ -98,7 +82,7 @@ static void teardown(struct fixture *f, gconstpointer data)
 {
 	(void)data;
 	local_db_close(f->db);
-	remove_tree(f->dir);
+	testfs_rm_rf(f->dir);
 	g_free(f->dir);
 }
 

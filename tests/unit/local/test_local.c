@@ -11,6 +11,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include "testfs.h"
 
 static const char *const delivery_tags[] = { "inbox", "unread", "work", NULL };
 
@@ -58,23 +59,6 @@ struct fixture {
 	struct local_db *db;
 };
 
-static void remove_tree(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	if (!d) {
-		g_remove(path);
-		return;
-	}
-	const char *name;
-	while ((name = g_dir_read_name(d))) {
-		char *child = g_build_filename(path, name, NULL);
-		remove_tree(child);
-		g_free(child);
-	}
-	g_dir_close(d);
-	g_rmdir(path);
-}
-
 static void deliver(struct fixture *f, const char *data, enum local_index want)
 {
 	enum local_index res;
@@ -105,7 +89,7 @@ static void teardown(struct fixture *f, gconstpointer data)
 {
 	(void)data;
 	local_db_close(f->db);
-	remove_tree(f->dir);
+	testfs_rm_rf(f->dir);
 	g_free(f->dir);
 }
 
@@ -408,7 +392,7 @@ static void test_reader_creates(void)
 	g_assert_cmpuint(n, ==, 0);
 	g_assert_cmpuint(u, ==, 0);
 	local_db_close(ro);
-	remove_tree(dir);
+	testfs_rm_rf(dir);
 	g_free(dir);
 }
 
