@@ -43,6 +43,7 @@ struct imap_backend {
 	/* The last drop was a cancelled job (IMAP cannot stop a command
 	 * midway): reconnecting then is routine, not a lost connection. */
 	bool dropped_by_cancel;
+	unsigned body_cache_writes; /* entries written this run */
 };
 
 /* Headers the index needs beyond ENVELOPE: threading and attachments. */
@@ -1214,40 +1215,26 @@ static bool is_inline_text(const struct imap_body *b)
 	return g_ascii_strcasecmp(b->subtype, "plain") == 0 || g_ascii_strcasecmp(b->subtype, "html") == 0;
 }
 
-/* A shown or listed part, copied out of the borrowed BODYSTRUCTURE. */
-struct leaf {
-	char *content_type, *section, *encoding, *charset, *filename;
-	int64_t size;
-	bool inline_text;
-};
-
-static void leaf_free(void *p)
-{
-	struct leaf *l = p;
-	g_free(l->content_type);
-	g_free(l->section);
-	g_free(l->encoding);
-	g_free(l->charset);
-	g_free(l->filename);
-	g_free(l);
-}
-
+/* What opening a message needs: its parts, copied out of the borrowed
+ * BODYSTRUCTURE, then its header and shown text (the body cache's entry). */
 struct structure {
 	uint32_t uid;
-	GPtrArray *leaves; /* of struct leaf*, NULL until found */
+	struct imap_msgcache_entry *entry; /* NULL until found */
 };
 
 static void on_structure(const struct imap_msg *m, void *user)
 {
 	struct structure *c = user;
-	if (!m->body || c->leaves || m->uid != c->uid)
+	if (!m->body || c->entry || m->uid != c->uid)
 		return;
 	GPtrArray *bodies = g_ptr_array_new();
 	collect_parts(m->body, bodies);
-	c->leaves = g_ptr_array_new_with_free_func(leaf_free);
+	c->entry = g_new0(struct imap_msgcache_entry, 1);
+	c->entry->parts = g_new0(struct imap_msgcache_part, bodies->len + 1);
+	c->entry->n_parts = bodies->len;
 	for (guint i = 0; i < bodies->len; i++) {
 		const struct imap_body *lb = g_ptr_array_index(bodies, i);
-		struct leaf *l = g_new0(struct leaf, 1);
+		struct imap_msgcache_part *l = &c->entry->parts[i];
 		if (is_boundless(lb)) {
 			/* Shown as plain text: the top body is "TEXT", a nested
 			 * multipart's body its own section. */
@@ -1255,8 +1242,7 @@ static void on_structure(const struct imap_msg *m, void *user)
 			l->section = g_strdup(*lb->section ? lb->section : "TEXT");
 			l->encoding = g_strdup(lb->encoding);
 			l->size = -1;
-			l->inline_text = true;
-			g_ptr_array_add(c->leaves, l);
+			l->shown = true;
 			continue;
 		}
 		char *full = g_strdup_printf("%s/%s", lb->type, lb->subtype);
@@ -1273,48 +1259,105 @@ static void on_structure(const struct imap_msg *m, void *user)
 		l->size = lb->encoding && g_ascii_strcasecmp(lb->encoding, "base64") == 0
 			? lb->size / 78 * 57 + lb->size % 78 * 3 / 4
 			: lb->size;
-		l->inline_text = is_inline_text(lb);
-		g_ptr_array_add(c->leaves, l);
+		l->shown = is_inline_text(lb);
 	}
 	g_ptr_array_free(bodies, TRUE);
 }
 
-/* Fetch the header and the shown text parts only; attachments stay on
- * the server until they are viewed or saved. */
-static enum imap_status build_view(struct imap_backend *b, uint32_t uid, GPtrArray *leaves,
-	const struct mime_view_opts *opts, const volatile int *cancel, struct mime_view **out)
+/* Fetch the header and the shown text parts only into e; attachments
+ * stay on the server until they are viewed or saved. */
+static enum imap_status fetch_shown(struct imap_backend *b, uint32_t uid,
+	struct imap_msgcache_entry *e, const volatile int *cancel)
 {
-	GByteArray *header = NULL;
-	enum imap_status st = imap_fetch_section(b->s, uid, "HEADER", 0, 0, 1 << 20, &header, cancel);
+	GByteArray *raw = NULL;
+	enum imap_status st = imap_fetch_section(b->s, uid, "HEADER", 0, 0, 1 << 20, &raw, cancel);
 	if (st != IMAP_OK)
 		return st;
-	struct mime_view_part *parts = g_new0(struct mime_view_part, leaves->len + 1);
+	e->header = g_byte_array_free_to_bytes(raw);
+	for (size_t i = 0; i < e->n_parts && st == IMAP_OK; i++) {
+		struct imap_msgcache_part *l = &e->parts[i];
+		if (!l->shown)
+			continue;
+		raw = NULL;
+		st = imap_fetch_section(b->s, uid, l->section, 0, 0, 32u << 20, &raw, cancel);
+		if (st == IMAP_OK)
+			l->data = g_byte_array_free_to_bytes(raw);
+	}
+	return st;
+}
+
+/* The pager's view of a complete entry (from the server or the cache). */
+static struct mime_view *view_of_entry(const struct imap_msgcache_entry *e,
+	const struct mime_view_opts *opts)
+{
+	struct mime_view_part *parts = g_new0(struct mime_view_part, e->n_parts + 1);
 	GPtrArray *texts = g_ptr_array_new_with_free_func(g_free);
-	for (guint i = 0; i < leaves->len && st == IMAP_OK; i++) {
-		const struct leaf *l = g_ptr_array_index(leaves, i);
+	for (size_t i = 0; i < e->n_parts; i++) {
+		const struct imap_msgcache_part *l = &e->parts[i];
 		parts[i].content_type = l->content_type;
 		parts[i].size = l->size;
 		parts[i].section = l->section;
 		parts[i].filename = l->filename;
-		if (!l->inline_text)
+		if (!l->shown || !l->data)
 			continue;
-		GByteArray *raw = NULL;
-		st = imap_fetch_section(b->s, uid, l->section, 0, 0, 32u << 20, &raw, cancel);
-		if (st != IMAP_OK)
-			break;
+		gsize len;
+		const char *data = g_bytes_get_data(l->data, &len);
 		char *utf8 = NULL;
-		mime_decode_part((const char *)raw->data, raw->len, l->encoding, l->charset, &utf8);
-		g_byte_array_unref(raw);
+		mime_decode_part(data, len, l->encoding, l->charset, &utf8);
 		g_ptr_array_add(texts, utf8);
 		parts[i].text = utf8;
 	}
-	if (st == IMAP_OK)
-		*out = mime_view_new_from_parts((const char *)header->data, header->len,
-			parts, leaves->len, opts);
-	g_byte_array_unref(header);
+	gsize hlen;
+	const char *header = g_bytes_get_data(e->header, &hlen);
+	struct mime_view *v = mime_view_new_from_parts(header, hlen, parts, e->n_parts, opts);
 	g_free(parts);
 	g_ptr_array_unref(texts);
-	return st;
+	return v;
+}
+
+/* The body cache keeps what opening a message fetched, up to this much a
+ * message (a larger text is fetched again when opened again) and this
+ * much an account (the oldest go first). */
+#define BODY_CACHE_MSG_MAX (2u << 20)
+#define BODY_CACHE_ACCOUNT_MAX (64ull << 20)
+/* Trim the account's body cache after this many new entries. */
+#define BODY_CACHE_TRIM_EVERY 64
+
+/* Where uid of folder is kept, when the body cache is on and the
+ * folder's UIDVALIDITY is known without asking the server (the header
+ * cache's, or the selected mailbox's).  Owned, or NULL. */
+static char *body_cache_path(const struct imap_backend *b, const char *folder, uint32_t uid)
+{
+	if (!b->cfg->body_cache)
+		return NULL;
+	uint32_t uidvalidity = 0;
+	if (b->cache && g_strcmp0(b->cache_folder, folder) == 0)
+		uidvalidity = imap_cache_uidvalidity(b->cache);
+	else if (b->s && g_strcmp0(b->selected, folder) == 0 &&
+		 imap_session_state(b->s) == IMAP_STATE_SELECTED)
+		uidvalidity = imap_session_mailbox(b->s)->uidvalidity;
+	return uidvalidity ? imap_msgcache_path(b->cfg->name, folder, uidvalidity, uid) : NULL;
+}
+
+static void body_cache_put(struct imap_backend *b, const char *path,
+	const struct imap_msgcache_entry *e)
+{
+	size_t bytes = g_bytes_get_size(e->header);
+	for (size_t i = 0; i < e->n_parts; i++)
+		bytes += e->parts[i].data ? g_bytes_get_size(e->parts[i].data) : 0;
+	if (bytes > BODY_CACHE_MSG_MAX)
+		return;
+	int r = imap_msgcache_save(e, path);
+	if (r < 0) {
+		core_log(CORE_LOG_APP, "body cache: cannot write %s: %s", path, g_strerror(-r));
+		return;
+	}
+	if (b->body_cache_writes++ % BODY_CACHE_TRIM_EVERY == 0) {
+		char *root = imap_msgcache_root(b->cfg->name);
+		uint64_t left = imap_msgcache_trim(root, BODY_CACHE_ACCOUNT_MAX);
+		core_log(CORE_LOG_APP, "body cache: %" G_GUINT64_FORMAT " bytes kept", left);
+		g_free(root);
+	}
 }
 
 static int imap_open_message(void *st, struct app_job *job, const char *folder,
@@ -1322,34 +1365,57 @@ static int imap_open_message(void *st, struct app_job *job, const char *folder,
 {
 	struct imap_backend *b = st;
 	const volatile int *cancel = app_job_cancel_flag(job);
-	if (select_folder(b, job, folder, err) < 0)
-		return -1;
-	char set[16];
-	const char *sets[1] = { set };
-	snprintf(set, sizeof set, "%u", msg->uid);
-	const struct imap_fetch_opts fo = { .items = IMAP_FETCH_UID | IMAP_FETCH_BODYSTRUCTURE };
 	struct structure c = { .uid = msg->uid };
 	struct mime_view *view = NULL;
-	enum imap_status s = imap_uid_fetch(b->s, sets, 1, &fo, on_structure, &c, cancel);
-	if (s == IMAP_OK && c.leaves)
-		s = build_view(b, msg->uid, c.leaves, opts, cancel, &view);
-	if (c.leaves)
-		g_ptr_array_unref(c.leaves);
-	if (s != IMAP_OK) {
-		mime_view_free(view);
-		return fail(b, job, s, err);
+	/* Seen before: no network at all to show it (the server may be
+	 * away; marking it read then waits for the next time). */
+	char *cpath = body_cache_path(b, folder, msg->uid);
+	bool cached = cpath && imap_msgcache_load(cpath, &c.entry) == IMAP_CACHE_OK;
+	if (!cached) {
+		if (select_folder(b, job, folder, err) < 0) {
+			g_free(cpath);
+			return -1;
+		}
+		char set[16];
+		const char *sets[1] = { set };
+		snprintf(set, sizeof set, "%u", msg->uid);
+		const struct imap_fetch_opts fo = { .items = IMAP_FETCH_UID | IMAP_FETCH_BODYSTRUCTURE };
+		enum imap_status s = imap_uid_fetch(b->s, sets, 1, &fo, on_structure, &c, cancel);
+		if (s == IMAP_OK && c.entry)
+			s = fetch_shown(b, msg->uid, c.entry, cancel);
+		if (s != IMAP_OK) {
+			imap_msgcache_entry_free(c.entry);
+			g_free(cpath);
+			return fail(b, job, s, err);
+		}
+		if (!c.entry) {
+			g_free(cpath);
+			*err = g_strdup(_("The message is no longer on the server."));
+			return -1;
+		}
+		if (!cpath)
+			cpath = body_cache_path(b, folder, msg->uid); /* selected now */
+		if (cpath)
+			body_cache_put(b, cpath, c.entry);
 	}
-	if (!view) {
-		*err = g_strdup(_("The message is no longer on the server."));
-		return -1;
-	}
+	g_free(cpath);
+	view = view_of_entry(c.entry, opts);
+	imap_msgcache_entry_free(c.entry);
 	/* Reading a message marks it read, as in every mail client (the
 	 * BODY.PEEK fetches above do not); the index hears it as FLAGS. */
-	if (!(msg->flags & APP_MSG_SEEN) &&
-	    imap_uid_store(b->s, set, IMAP_STORE_ADD, "\\Seen", true, cancel) == IMAP_OK) {
-		struct app_msg *m = app_msg_copy(msg);
-		m->flags |= APP_MSG_SEEN;
-		app_backend_post(job, APP_EV_FLAGS, m, app_msg_free);
+	if (!(msg->flags & APP_MSG_SEEN)) {
+		char set[16];
+		snprintf(set, sizeof set, "%u", msg->uid);
+		char *serr = NULL;
+		if ((!cached || select_folder(b, job, folder, &serr) == 0) &&
+		    imap_uid_store(b->s, set, IMAP_STORE_ADD, "\\Seen", true, cancel) == IMAP_OK) {
+			struct app_msg *m = app_msg_copy(msg);
+			m->flags |= APP_MSG_SEEN;
+			app_backend_post(job, APP_EV_FLAGS, m, app_msg_free);
+		} else if (serr) {
+			core_log(CORE_LOG_APP, "not marked read (shown from the cache): %s", serr);
+			g_free(serr);
+		}
 	}
 	app_backend_post(job, APP_EV_VIEW, view, (void (*)(void *))mime_view_free);
 	return 0;

@@ -58,6 +58,7 @@ struct config_account {
 	                           net_pin_normalize); SPKI hash */
 	bool tls_none;          /* tls = none */
 	int timeout;            /* seconds for connect and each read; default 30 */
+	bool body_cache;        /* imap: keep opened messages' text on disk; default true */
 	GPtrArray *folders;     /* pop3: of struct config_folder*, in the order
 	                           written; NULL: the default saved searches */
 };

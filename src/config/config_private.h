@@ -27,6 +27,7 @@ enum cfg_account_key {
 	CFG_K_TLS,
 	CFG_K_TIMEOUT,
 	CFG_K_FOLDERS,
+	CFG_K_BODY_CACHE,
 	CFG_ACCOUNT_KEY_COUNT
 };
 

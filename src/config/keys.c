@@ -35,6 +35,8 @@ static void set_tls(struct cfg_loader *, struct cfg_account_state *, enum cfg_ac
                     const char *, int);
 static void set_folders(struct cfg_loader *, struct cfg_account_state *, enum cfg_account_key,
                         const char *, int);
+static void set_body_cache(struct cfg_loader *, struct cfg_account_state *,
+                           enum cfg_account_key, const char *, int);
 
 static const struct {
 	const char *name;
@@ -66,6 +68,7 @@ static const struct {
     [CFG_K_TLS] = {"tls", set_tls, 0},
     [CFG_K_TIMEOUT] = {"timeout", set_seconds, 0},
     [CFG_K_FOLDERS] = {"folders", set_folders, 0},
+    [CFG_K_BODY_CACHE] = {"body_cache", set_body_cache, 0},
 };
 
 static const char *const general_keys[CFG_GENERAL_KEY_COUNT] = {
@@ -564,6 +567,19 @@ static void set_tls(struct cfg_loader *ld, struct cfg_account_state *st, enum cf
 	else
 		cfg_diag(ld, CONFIG_ERROR, line,
 		         _("tls must be \"none\" or \"required\", not \"%s\""), v);
+}
+
+static void set_body_cache(struct cfg_loader *ld, struct cfg_account_state *st,
+                           enum cfg_account_key k, const char *v, int line)
+{
+	(void)k;
+	if (strcmp(v, "yes") == 0)
+		st->a->body_cache = true;
+	else if (strcmp(v, "no") == 0)
+		st->a->body_cache = false;
+	else
+		cfg_diag(ld, CONFIG_ERROR, line,
+		         _("body_cache must be \"yes\" or \"no\", not \"%s\""), v);
 }
 
 static void folder_free(gpointer p)

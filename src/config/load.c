@@ -105,6 +105,7 @@ static void open_account(struct cfg_loader *ld, const char *name, int line)
 	a->keep = CONFIG_KEEP_NO;
 	a->check_interval = 300;
 	a->timeout = 30;
+	a->body_cache = true;
 	g_ptr_array_add(ld->cfg->accounts, a);
 	st = g_new0(struct cfg_account_state, 1);
 	st->a = a;

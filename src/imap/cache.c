@@ -974,6 +974,28 @@ static void append_safe(GString *g, const char *name)
 	}
 }
 
+char *imap_msgcache_root(const char *account)
+{
+	GString *rel = g_string_new(NULL);
+	append_safe(rel, account);
+	g_string_append(rel, "/bodies");
+	char *path = core_xdg_path(CORE_XDG_CACHE, rel->str);
+	g_string_free(rel, TRUE);
+	return path;
+}
+
+char *imap_msgcache_path(const char *account, const char *folder, uint32_t uidvalidity,
+	uint32_t uid)
+{
+	char *root = imap_msgcache_root(account);
+	GString *path = g_string_new(root);
+	g_string_append_c(path, '/');
+	append_safe(path, folder);
+	g_string_append_printf(path, "/%u/%u", uidvalidity, uid);
+	g_free(root);
+	return g_string_free(path, FALSE);
+}
+
 char *imap_cache_path(const char *account, const char *folder)
 {
 	GString *rel = g_string_new(NULL);

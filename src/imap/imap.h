@@ -763,4 +763,53 @@ size_t imap_cache_remove(struct imap_cache *c, const uint32_t *uids, size_t n);
 /* XXH64 of data (seed 0): the cache's checksum, exposed for tests. */
 uint64_t imap_cache_hash(const void *data, size_t len);
 
+/* ======================================================================
+ * The body cache (msgcache.c): per message, what opening it needed: the
+ * parts BODYSTRUCTURE listed, the header, and the raw bytes of the text
+ * parts shown.  Keyed by folder, UIDVALIDITY and UID (a message's bytes
+ * never change under those), so no network is needed to show it again.
+ * ====================================================================== */
+
+struct imap_msgcache_part {
+	char *content_type; /* "text/plain", lower case */
+	char *section;      /* "1", "2.1", "TEXT" */
+	char *encoding;     /* Content-Transfer-Encoding, or NULL */
+	char *charset;      /* or NULL */
+	char *filename;     /* decoded, or NULL */
+	int64_t size;       /* decoded bytes, about; -1 unknown */
+	bool shown;         /* a text part the pager shows */
+	GBytes *data;       /* its raw (still encoded) bytes; NULL: not kept */
+};
+
+struct imap_msgcache_entry {
+	struct imap_msgcache_part *parts; /* owned */
+	size_t n_parts;
+	GBytes *header; /* the raw header block */
+};
+
+void imap_msgcache_part_clear(struct imap_msgcache_part *p);
+void imap_msgcache_entry_free(struct imap_msgcache_entry *e);
+
+/* The file image of e (imap_msgcache_parse reads it).  Owned. */
+GByteArray *imap_msgcache_serialize(const struct imap_msgcache_entry *e);
+/* Check and copy an image (pure: no I/O): IMAP_CACHE_SHORT, _MAGIC,
+ * _CHECKSUM or _RECORD for anything damaged or crafted.  Owned *out,
+ * NULL unless IMAP_CACHE_OK. */
+enum imap_cache_result imap_msgcache_parse(const void *data, size_t len,
+	struct imap_msgcache_entry **out);
+/* Read path; a damaged file is removed, never trusted. */
+enum imap_cache_result imap_msgcache_load(const char *path, struct imap_msgcache_entry **out);
+/* Write atomically, mode 0600, directories 0700.  0 or -errno. */
+int imap_msgcache_save(const struct imap_msgcache_entry *e, const char *path);
+/* "<$XDG_CACHE_HOME>/mailtui/<account>/bodies": every body of the
+ * account below it.  Owned. */
+char *imap_msgcache_root(const char *account);
+/* "<root>/<folder>/<uidvalidity>/<uid>", names made safe as for
+ * imap_cache_path.  Owned. */
+char *imap_msgcache_path(const char *account, const char *folder, uint32_t uidvalidity,
+	uint32_t uid);
+/* Remove the oldest files below root (by modification time) until the
+ * rest take at most max_bytes; returns what is left, in bytes. */
+uint64_t imap_msgcache_trim(const char *root, uint64_t max_bytes);
+
 #endif

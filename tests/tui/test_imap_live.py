@@ -4,6 +4,7 @@ the test Dovecot (user carol, in a folder of this run's own):
 
 - after a first run, a second run shows the folder's headers from the
   cache even while the server is down, and says the server is unreachable;
+  a message read in the first run opens from the body cache;
 - mail delivered while the index is open appears without a key press,
   and the folder list's count changes with it;
 - a dropped connection is re-established and the status line says so,
@@ -89,6 +90,15 @@ class ImapLive(unittest.TestCase):
         with open(self.log, encoding="utf-8", errors="replace") as f:
             return f.read()
 
+    def open_row(self, s, screen, subject):
+        """Select the row showing subject (the newest, last, is selected
+        first) and open it."""
+        rows = [l for l in screen.split("\n") if subject in l]
+        self.assertEqual(len(rows), 1, screen)
+        count = max(int(m.group(1)) for m in re.finditer(r"(?m)^\s*(\d+)\s", screen))
+        s.send(*(["k"] * (count - int(rows[0].split()[0]))))
+        s.send("Enter")
+
     def wait_watching(self):
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -103,14 +113,20 @@ class ImapLive(unittest.TestCase):
         for i in (1, 2, 3):
             self.deliver("Thư số %d" % i)
         with self.start() as s:
-            s.wait_for(lambda t: "Thư số 3" in t and "3 messages" in self.status(t),
-                       what="the folder loaded")
-            s.send("q", "q", "q")
+            screen = s.wait_for(lambda t: "Thư số 3" in t and "3 messages" in self.status(t),
+                                what="the folder loaded")
+            # Read one: its text goes to the body cache.
+            self.open_row(s, screen, "Thư số 2")
+            s.wait_for("Xin chào.")
+            s.send("q", "q", "q", "q")
             self.assertEqual(s.wait_exit()[0], 0)
         cache = os.path.join(self.dir, "k", "mailtui", "mail", self.folder + ".hcache")
         self.assertTrue(os.path.exists(cache))
+        bodies = os.path.join(self.dir, "k", "mailtui", "mail", "bodies", self.folder)
+        self.assertEqual(len([f for _, _, fs in os.walk(bodies) for f in fs]), 1)
 
-        # The server is down: the rows still come, from the cache.
+        # The server is down: the rows still come, from the cache, and
+        # the message read before opens from the body cache.
         ctl("stop")
         try:
             with self.start() as s:
@@ -119,7 +135,10 @@ class ImapLive(unittest.TestCase):
                 self.assertIn("Trần Thị Bình", screen)
                 s.wait_for(lambda t: "127.0.0.1" in self.status(t),
                            what="the connection error")
-                s.send("q", "q", "q")
+                self.open_row(s, screen, "Thư số 2")
+                screen = s.wait_for(lambda t: "Xin chào." in t and "Subject: Thư số 2" in t,
+                                    what="the cached message")
+                s.send("q", "q", "q", "q")
                 self.assertEqual(s.wait_exit()[0], 0)
         finally:
             ctl("start")
