@@ -1262,27 +1262,42 @@ static void on_structure(const struct imap_msg *m, void *user)
 		l->shown = is_inline_text(lb);
 	}
 	g_ptr_array_free(bodies, TRUE);
+	/* The header came with it (one round trip, not two). */
+	for (size_t i = 0; i < m->n_sections; i++)
+		if (g_ascii_strcasecmp(m->sections[i].section, "HEADER") == 0 &&
+		    m->sections[i].data && m->sections[i].len <= 1u << 20)
+			c->entry->header = g_bytes_new(m->sections[i].data, m->sections[i].len);
 }
 
-/* Fetch the header and the shown text parts only into e; attachments
+/* Fetch the shown text parts only, in one command, into e; attachments
  * stay on the server until they are viewed or saved. */
 static enum imap_status fetch_shown(struct imap_backend *b, uint32_t uid,
 	struct imap_msgcache_entry *e, const volatile int *cancel)
 {
-	GByteArray *raw = NULL;
-	enum imap_status st = imap_fetch_section(b->s, uid, "HEADER", 0, 0, 1 << 20, &raw, cancel);
-	if (st != IMAP_OK)
-		return st;
-	e->header = g_byte_array_free_to_bytes(raw);
-	for (size_t i = 0; i < e->n_parts && st == IMAP_OK; i++) {
-		struct imap_msgcache_part *l = &e->parts[i];
-		if (!l->shown)
-			continue;
-		raw = NULL;
-		st = imap_fetch_section(b->s, uid, l->section, 0, 0, 32u << 20, &raw, cancel);
-		if (st == IMAP_OK)
-			l->data = g_byte_array_free_to_bytes(raw);
+	enum imap_status st = IMAP_OK;
+	if (!e->header) { /* none came with BODYSTRUCTURE */
+		GByteArray *raw = NULL;
+		st = imap_fetch_section(b->s, uid, "HEADER", 0, 0, 1 << 20, &raw, cancel);
+		if (st != IMAP_OK)
+			return st;
+		e->header = g_byte_array_free_to_bytes(raw);
 	}
+	const char **sections = g_new0(const char *, e->n_parts + 1);
+	size_t *which = g_new0(size_t, e->n_parts + 1);
+	size_t n = 0;
+	for (size_t i = 0; i < e->n_parts; i++)
+		if (e->parts[i].shown) {
+			which[n] = i;
+			sections[n++] = e->parts[i].section;
+		}
+	GByteArray **raws = g_new0(GByteArray *, n + 1);
+	if (n)
+		st = imap_fetch_sections(b->s, uid, sections, n, 32u << 20, raws, cancel);
+	for (size_t k = 0; k < n && st == IMAP_OK; k++)
+		e->parts[which[k]].data = g_byte_array_free_to_bytes(raws[k]);
+	g_free(raws);
+	g_free(which);
+	g_free(sections);
 	return st;
 }
 
@@ -1379,7 +1394,9 @@ static int imap_open_message(void *st, struct app_job *job, const char *folder,
 		char set[16];
 		const char *sets[1] = { set };
 		snprintf(set, sizeof set, "%u", msg->uid);
-		const struct imap_fetch_opts fo = { .items = IMAP_FETCH_UID | IMAP_FETCH_BODYSTRUCTURE };
+		const struct imap_fetch_opts fo = {
+			.items = IMAP_FETCH_UID | IMAP_FETCH_BODYSTRUCTURE | IMAP_FETCH_HEADER,
+		};
 		enum imap_status s = imap_uid_fetch(b->s, sets, 1, &fo, on_structure, &c, cancel);
 		if (s == IMAP_OK && c.entry)
 			s = fetch_shown(b, msg->uid, c.entry, cancel);
@@ -1401,6 +1418,8 @@ static int imap_open_message(void *st, struct app_job *job, const char *folder,
 	g_free(cpath);
 	view = view_of_entry(c.entry, opts);
 	imap_msgcache_entry_free(c.entry);
+	/* Shown first: marking it read is one more round trip. */
+	app_backend_post(job, APP_EV_VIEW, view, (void (*)(void *))mime_view_free);
 	/* Reading a message marks it read, as in every mail client (the
 	 * BODY.PEEK fetches above do not); the index hears it as FLAGS. */
 	if (!(msg->flags & APP_MSG_SEEN)) {
@@ -1417,7 +1436,6 @@ static int imap_open_message(void *st, struct app_job *job, const char *folder,
 			g_free(serr);
 		}
 	}
-	app_backend_post(job, APP_EV_VIEW, view, (void (*)(void *))mime_view_free);
 	return 0;
 }
 

@@ -226,6 +226,7 @@ enum imap_fetch_item {
 	IMAP_FETCH_HEADERS = 1u << 6, /* BODY.PEEK[HEADER.FIELDS (...)] */
 	IMAP_FETCH_MODSEQ = 1u << 7,
 	IMAP_FETCH_SECTIONS = 1u << 8, /* any BODY[...] / BINARY[...] data */
+	IMAP_FETCH_HEADER = 1u << 9,   /* BODY.PEEK[HEADER]: the whole header block */
 };
 
 /* System flags as bits; every flag is also in flags[]. */
@@ -609,6 +610,12 @@ enum imap_status imap_uid_fetch(struct imap_session *s, const char *const *sets,
  * gone: IMAP_ERR_MESSAGE. */
 enum imap_status imap_fetch_section(struct imap_session *s, uint32_t uid, const char *section,
 	uint64_t offset, uint64_t length, size_t cap, GByteArray **out,
+	const volatile int *cancel);
+/* The whole of sections[0..n) of uid in one command (one round trip for
+ * the text parts of a message), each at most cap bytes.  outs[i] owned;
+ * all NULL unless IMAP_OK. */
+enum imap_status imap_fetch_sections(struct imap_session *s, uint32_t uid,
+	const char *const *sections, size_t n, size_t cap, GByteArray **outs,
 	const volatile int *cancel);
 
 enum imap_store_op {

@@ -45,6 +45,8 @@ static void fetch_items(struct imap_session *s, const struct imap_fetch_opts *o,
 	if ((o->items & IMAP_FETCH_MODSEQ) &&
 		(s->caps & (IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC)))
 		g_string_append(g, " MODSEQ");
+	if (o->items & IMAP_FETCH_HEADER)
+		g_string_append(g, " BODY.PEEK[HEADER]");
 	if ((o->items & IMAP_FETCH_HEADERS) && o->headers && o->headers[0]) {
 		g_string_append(g, " BODY.PEEK[HEADER.FIELDS (");
 		for (size_t i = 0; o->headers[i]; i++) {
@@ -104,10 +106,12 @@ enum imap_status imap_uid_fetch(struct imap_session *s, const char *const *sets,
 
 struct section_want {
 	uint32_t uid;
-	const char *section;
+	const char *const *sections;
+	size_t n;
 	size_t cap;
-	GByteArray *data;
-	bool found, too_big;
+	GByteArray **data; /* one per section */
+	bool *found;
+	bool too_big;
 };
 
 static void on_section(const struct imap_msg *m, void *user)
@@ -117,51 +121,79 @@ static void on_section(const struct imap_msg *m, void *user)
 		return;
 	for (size_t i = 0; i < m->n_sections; i++) {
 		const struct imap_section_data *sd = &m->sections[i];
-		if (g_ascii_strcasecmp(sd->section, w->section) != 0)
-			continue;
-		w->found = true;
-		if (sd->len > w->cap) {
-			w->too_big = true;
-			return;
+		for (size_t k = 0; k < w->n; k++) {
+			if (w->found[k] || g_ascii_strcasecmp(sd->section, w->sections[k]) != 0)
+				continue;
+			w->found[k] = true;
+			if (sd->len > w->cap)
+				w->too_big = true;
+			else if (sd->data)
+				g_byte_array_append(w->data[k], (const guint8 *)sd->data, (guint)sd->len);
+			break;
 		}
-		if (sd->data)
-			g_byte_array_append(w->data, (const guint8 *)sd->data, (guint)sd->len);
 	}
+}
+
+/* UID FETCH uid (UID BODY.PEEK[s]<offset.want> ...) for every section. */
+static enum imap_status fetch_sections(struct imap_session *s, uint32_t uid,
+	const char *const *sections, size_t n, uint64_t offset, uint64_t length, size_t cap,
+	GByteArray **outs, const volatile int *cancel)
+{
+	for (size_t k = 0; k < n; k++)
+		outs[k] = NULL;
+	enum imap_status st = need_selected(s, cancel);
+	if (st != IMAP_OK)
+		return st;
+	for (size_t k = 0; k < n; k++)
+		for (const char *p = sections[k]; *p; p++)
+			if (!g_ascii_isalnum(*p) && !strchr(".-_ ()", *p))
+				return imap_fail(s, IMAP_ERR_MESSAGE, "invalid section", NULL);
+	/* Ask for at most cap + 1 bytes: one more than cap means too big,
+	 * and the server never sends the rest. */
+	uint64_t want = length && length <= cap ? length : (uint64_t)cap + 1;
+	GString *cmd = g_string_new(NULL);
+	g_string_printf(cmd, "UID FETCH %u (UID", uid);
+	for (size_t k = 0; k < n; k++)
+		g_string_append_printf(cmd, " BODY.PEEK[%s]<%" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT ">",
+			sections[k], offset, want);
+	g_string_append_c(cmd, ')');
+	struct section_want w = {.uid = uid, .sections = sections, .n = n, .cap = cap,
+		.data = g_new0(GByteArray *, n + 1), .found = g_new0(bool, n + 1)};
+	for (size_t k = 0; k < n; k++)
+		w.data[k] = g_byte_array_new();
+	struct imap_cmd_ctx ctx = {.msg_fn = on_section, .user = &w, .no_status = IMAP_ERR_MESSAGE};
+	st = imap_run(s, cmd->str, &ctx);
+	imap_ctx_clear(&ctx);
+	g_string_free(cmd, TRUE);
+	for (size_t k = 0; k < n && st == IMAP_OK; k++)
+		if (!w.found[k])
+			st = imap_fail(s, IMAP_ERR_MESSAGE, "no such message", NULL);
+	if (st == IMAP_OK && w.too_big)
+		st = imap_fail(s, IMAP_ERR_TOO_BIG, NULL, NULL);
+	for (size_t k = 0; k < n; k++) {
+		if (st == IMAP_OK)
+			outs[k] = w.data[k];
+		else
+			g_byte_array_unref(w.data[k]);
+	}
+	g_free(w.data);
+	g_free(w.found);
+	return st;
 }
 
 enum imap_status imap_fetch_section(struct imap_session *s, uint32_t uid, const char *section,
 	uint64_t offset, uint64_t length, size_t cap, GByteArray **out,
 	const volatile int *cancel)
 {
-	*out = NULL;
-	enum imap_status st = need_selected(s, cancel);
-	if (st != IMAP_OK)
-		return st;
-	for (const char *p = section; *p; p++)
-		if (!g_ascii_isalnum(*p) && !strchr(".-_ ()", *p))
-			return imap_fail(s, IMAP_ERR_MESSAGE, "invalid section", NULL);
-	/* Ask for at most cap + 1 bytes: one more than cap means too big,
-	 * and the server never sends the rest. */
-	uint64_t want = length && length <= cap ? length : (uint64_t)cap + 1;
-	char *cmd = g_strdup_printf("UID FETCH %u (UID BODY.PEEK[%s]<%" G_GUINT64_FORMAT
-				    ".%" G_GUINT64_FORMAT ">)",
-		uid, section, offset, want);
-	struct section_want w = {.uid = uid, .section = section, .cap = cap,
-		.data = g_byte_array_new()};
-	struct imap_cmd_ctx ctx = {.msg_fn = on_section, .user = &w, .no_status = IMAP_ERR_MESSAGE};
-	st = imap_run(s, cmd, &ctx);
-	imap_ctx_clear(&ctx);
-	g_free(cmd);
-	if (st == IMAP_OK && !w.found)
-		st = imap_fail(s, IMAP_ERR_MESSAGE, "no such message", NULL);
-	if (st == IMAP_OK && w.too_big)
-		st = imap_fail(s, IMAP_ERR_TOO_BIG, NULL, NULL);
-	if (st != IMAP_OK) {
-		g_byte_array_unref(w.data);
-		return st;
-	}
-	*out = w.data;
-	return IMAP_OK;
+	const char *sections[1] = { section };
+	return fetch_sections(s, uid, sections, 1, offset, length, cap, out, cancel);
+}
+
+enum imap_status imap_fetch_sections(struct imap_session *s, uint32_t uid,
+	const char *const *sections, size_t n, size_t cap, GByteArray **outs,
+	const volatile int *cancel)
+{
+	return fetch_sections(s, uid, sections, n, 0, 0, cap, outs, cancel);
 }
 
 static bool valid_flags(const char *flags)

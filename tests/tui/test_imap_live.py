@@ -80,8 +80,10 @@ class ImapLive(unittest.TestCase):
                        check=True, env=env, stdout=subprocess.DEVNULL)
 
     def start(self):
+        # Tall: the folders other tests of the run made must not push
+        # this one off the folder list.
         return Session("%s -d %s -c %s -a mail -f %s" % (MAILTUI, self.log, self.conf, self.folder),
-                       env=self.env, width=110, height=30)
+                       env=self.env, width=110, height=100)
 
     def status(self, screen):
         return screen.rstrip("\n").split("\n")[-1]
@@ -177,7 +179,7 @@ class ImapLive(unittest.TestCase):
         the status line says so, and the list is refreshed all the same."""
         self.deliver("danh sách thư mục")
         with Session("%s -d %s -c %s -a mail" % (MAILTUI, self.log, self.conf),
-                     env=self.env, width=110, height=30) as s:
+                     env=self.env, width=110, height=100) as s:  # tall: see start()
             s.wait_for(lambda t: any(self.folder in l and re.search(r"\b1\s*$", l)
                                      for l in t.split("\n")), what="the folder with 1 message")
             ctl("restart")
