@@ -108,6 +108,9 @@ class ImapRead(unittest.TestCase):
         self.assertTrue(any("BODYSTRUCTURE" in l for l in big), big)
         self.assertTrue(any("BODY.PEEK[1]" in l for l in big), big)
         self.assertFalse(any("BODY.PEEK[2]" in l for l in big), big)
+        # Two round trips: the structure with the header, then the text.
+        self.assertEqual(len(big), 2, big)
+        self.assertIn("BODY.PEEK[HEADER]", big[0])
         self.assertNotIn(env_or_skip("PASS"), wire)
 
     @staticmethod
