@@ -427,6 +427,75 @@ static void test_live(void)
 	seen_clear(&s);
 }
 
+static int cmp_uid(gconstpointer a, gconstpointer b)
+{
+	guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A cold load above the split threshold (lowered to 100 in main) fetches
+ * its older half on a second connection: every UID arrives exactly once,
+ * and the cache written afterwards holds every row, from both halves. */
+static void test_split_load(void)
+{
+	close_folder();
+	g_free(folder);
+	folder = g_strdup_printf("SplitTest-%d-%" G_GINT64_FORMAT, (int)getpid(),
+	                         g_get_real_time() % 1000000);
+	g_free(key);
+	key = g_strdup_printf("cachetest\n%s@%s:%s\n%s", testenv_get("USER3"),
+	                      testenv_get("HOST"), testenv_get("IMAPS_PORT"), folder);
+	deliver("split 0"); /* creates the folder */
+	struct imap_session *c = session_open(CAROL, true);
+	for (int i = 1; i < 900; i++) {
+		char *msg = g_strdup_printf("From: Split <split@example.test>\r\n"
+		                            "Subject: split %d\r\nMessage-ID: <split.%d.%d@test>\r\n"
+		                            "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nBody.\r\n",
+		                            i, i, (int)getpid());
+		CHECK_OK(c, imap_append(c, folder, NULL, 0, msg, strlen(msg), NULL, NULL, NULL));
+		g_free(msg);
+	}
+	/* Gaps in the UIDs, in either half. */
+	CHECK_OK(c, imap_select(c, folder, NULL, NULL));
+	CHECK_OK(c, imap_uid_store(c, "10,450,800", IMAP_STORE_ADD, "\\Deleted", true, NULL));
+	CHECK_OK(c, imap_uid_expunge(c, "10,450,800", NULL));
+	imap_logout(c, NULL);
+	imap_session_free(c);
+
+	size_t offset = log_size();
+	struct seen s;
+	open_folder(&s);
+	g_assert_cmpuint(s.first_chunk, ==, 199); /* the newest chunk (701:900 less 800) first */
+	g_assert_cmpuint(s.msgs->len, ==, 897);
+	GArray *uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	for (guint i = 0; i < s.msgs->len; i++)
+		g_array_append_val(uids, ((struct app_msg *)s.msgs->pdata[i])->uid);
+	g_array_sort(uids, cmp_uid);
+	guint32 want = 1;
+	for (guint i = 0; i < uids->len; i++, want++) {
+		while (want == 10 || want == 450 || want == 800)
+			want++;
+		g_assert_cmpuint(g_array_index(uids, guint32, i), ==, want);
+	}
+	gchar *log;
+	g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+	if (!strstr(log + offset, ": split at 351, second session ok, 349 rows"))
+		g_error("the load was not split as expected: %s", log + offset);
+	g_free(log);
+	seen_clear(&s);
+
+	struct imap_cache *cache = load_cache();
+	g_assert_cmpuint(imap_cache_count(cache), ==, 897);
+	for (guint i = 0; i < uids->len; i++) {
+		struct imap_cache_msg cm;
+		imap_cache_get(cache, i, &cm);
+		g_assert_cmpuint(cm.uid, ==, g_array_index(uids, guint32, i));
+		g_assert_true(g_str_has_prefix(cm.subject, "split "));
+	}
+	imap_cache_free(cache);
+	g_array_unref(uids);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -456,6 +525,8 @@ int main(int argc, char **argv)
 	g_assert_false(config_has_errors(cfg));
 	key = g_strdup_printf("cachetest\n%s@%s:%s\n%s", user, testenv_get("HOST"),
 	                      testenv_get("IMAPS_PORT"), folder);
+	/* Small folders split their cold load too (test_split_load). */
+	g_setenv("MAILTUI_IMAP_SPLIT_FROM", "100", TRUE);
 	app = app_new(-1);
 	accounts = app_accounts_new(app, cfg);
 	acc = g_ptr_array_index(accounts, 0);
@@ -464,6 +535,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/imap/cache-live/uidvalidity", test_uidvalidity_change);
 	g_test_add_func("/imap/cache-live/corrupt", test_corrupt_cache);
 	g_test_add_func("/imap/cache-live/live", test_live);
+	g_test_add_func("/imap/cache-live/split", test_split_load);
 	int r = g_test_run();
 
 	app_accounts_free(accounts);
