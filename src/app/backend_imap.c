@@ -949,14 +949,13 @@ static enum imap_status resync_cached(struct imap_backend *b, const volatile int
 
 /* Fetch the headers of UIDs lo..hi on s, newest first in growing chunks,
  * so the first screen is there before the rest of the folder.  Rows go to
- * cache (may be NULL); *posted counts the rows posted (shared by the two
+ * cache (may be NULL); the first chunk has span UIDs; *posted counts the rows posted (shared by the two
  * halves of a split load, hence atomic); *left is the highest UID not yet
  * fetched when it stops early (lo - 1 when all went). */
 static enum imap_status fetch_on(struct imap_session *s, struct imap_cache *cache,
 	struct app_job *job, const char *folder, uint32_t lo, uint32_t hi, uint32_t expect,
-	uint32_t total, uint64_t *posted, uint32_t *left)
+	uint32_t total, uint32_t span, uint64_t *posted, uint32_t *left)
 {
-	uint32_t span = 200;
 	uint64_t got = 0;
 	*left = hi;
 	while (hi >= lo && hi > 0) {
@@ -988,16 +987,23 @@ static enum imap_status fetch_on(struct imap_session *s, struct imap_cache *cach
 	return IMAP_OK;
 }
 
+static enum imap_status fetch_range_span(struct imap_backend *b, struct app_job *job,
+	const char *folder, uint32_t lo, uint32_t hi, uint32_t expect, uint32_t total,
+	uint32_t span, uint64_t *posted)
+{
+	uint32_t left;
+	enum imap_status st = fetch_on(b->s, b->cache, job, folder, lo, hi, expect, total, span,
+		posted, &left);
+	if (left != hi)
+		b->cache_dirty = true; /* a chunk went in */
+	return st;
+}
+
 static enum imap_status fetch_range(struct imap_backend *b, struct app_job *job,
 	const char *folder, uint32_t lo, uint32_t hi, uint32_t expect, uint32_t total,
 	uint64_t *posted)
 {
-	uint32_t left;
-	enum imap_status st = fetch_on(b->s, b->cache, job, folder, lo, hi, expect, total, posted,
-		&left);
-	if (left != hi)
-		b->cache_dirty = true; /* a chunk went in */
-	return st;
+	return fetch_range_span(b, job, folder, lo, hi, expect, total, 200, posted);
 }
 
 /* A cold load of more UIDs than this (MAILTUI_IMAP_SPLIT_FROM overrides
@@ -1005,6 +1011,9 @@ static enum imap_status fetch_range(struct imap_backend *b, struct app_job *job,
  * serialises the fields of one connection on one core, so two sessions
  * nearly halve the wait (tests/bench/imap/README). */
 #define SPLIT_FROM 5000u
+/* The halves' chunks: the first screen is there already, and each chunk
+ * costs the index a re-sort, so they start large. */
+#define SPLIT_SPAN 20000u
 
 /* The older half of a split load, fetched on its own session and thread
  * into its own cache (the backend's is the worker's alone). */
@@ -1038,7 +1047,7 @@ static void *half_main(void *arg)
 		h->st = IMAP_ERR_MAILBOX; /* recreated meanwhile: not the same UIDs */
 	if (h->st == IMAP_OK)
 		h->st = fetch_on(s, h->cache, h->job, h->folder, h->lo, h->hi, 0, h->total,
-			h->posted, &h->left);
+			SPLIT_SPAN, h->posted, &h->left);
 	if (h->st == IMAP_OK)
 		imap_logout(s, cancel);
 	imap_session_free(s);
@@ -1080,7 +1089,7 @@ static enum imap_status fetch_split(struct imap_backend *b, struct app_job *job,
 		h.st = IMAP_ERR_STATE;
 		h.left = h.hi;
 	}
-	st = fetch_range(b, job, folder, mid, first_lo - 1, 0, total, posted);
+	st = fetch_range_span(b, job, folder, mid, first_lo - 1, 0, total, SPLIT_SPAN, posted);
 	if (threaded)
 		pthread_join(h.thread, NULL);
 	size_t n = imap_cache_count(h.cache);
