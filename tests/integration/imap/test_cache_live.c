@@ -457,15 +457,20 @@ static int cmp_uid(gconstpointer a, gconstpointer b)
  * the split threshold (lowered to 100 in main), with gaps in either half.
  * Split at 351: the newest chunk 701:900, the worker 351:700, the second
  * session 1:350. */
+static void set_key(void)
+{
+	g_free(key);
+	key = g_strdup_printf("%s\n%s@%s:%u\n%s", acc_name, testenv_get("USER3"),
+	                      app_account_config(acc)->imap.host,
+	                      app_account_config(acc)->imap.port, folder);
+}
+
 static void split_folder_new(const char *prefix)
 {
 	g_free(folder);
 	folder = g_strdup_printf("%s-%d-%" G_GINT64_FORMAT, prefix, (int)getpid(),
 	                         g_get_real_time() % 1000000);
-	g_free(key);
-	key = g_strdup_printf("%s\n%s@%s:%u\n%s", acc_name, testenv_get("USER3"),
-	                      app_account_config(acc)->imap.host,
-	                      app_account_config(acc)->imap.port, folder);
+	set_key();
 	deliver("split 0"); /* creates the folder */
 	struct imap_session *c = session_open(CAROL, true);
 	for (int i = 1; i < 900; i++) {
@@ -717,6 +722,7 @@ static void wait_count(int *counter, int want, const char *what)
 }
 
 static struct app_account *acc_direct, *acc_proxy;
+static char *proxy_folder; /* the split folder of the proxy tests, made once */
 
 /* The helpers work on the proxied account, connected (only the worker's
  * connection open), so the next connection it makes is a split's. */
@@ -737,9 +743,26 @@ static void use_proxy(void)
 
 static void use_direct(void)
 {
-	close_folder();
+	close_folder(); /* the proxied account's: its next open reads the file */
 	acc = acc_direct;
 	acc_name = "cachetest";
+}
+
+/* The proxied account's split folder, with no cache: the next open is a
+ * cold load. */
+static void proxy_split_folder(void)
+{
+	if (!proxy_folder) {
+		split_folder_new("SplitProxy");
+		proxy_folder = g_strdup(folder);
+	} else {
+		g_free(folder);
+		folder = g_strdup(proxy_folder);
+		set_key();
+	}
+	char *path = cache_file();
+	unlink(path);
+	g_free(path);
 }
 
 /* The second connection of a split load fails at once: the worker
@@ -747,7 +770,7 @@ static void use_direct(void)
 static void test_split_fallback(void)
 {
 	use_proxy();
-	split_folder_new("SplitFallback");
+	proxy_split_folder();
 	proxy_arm(PROXY_CLOSE);
 	int faults = g_atomic_int_get(&proxy.faults);
 	size_t offset = log_size();
@@ -785,7 +808,7 @@ static bool first_chunk_then_cancel(struct seen *s)
 static void test_split_cancel(void)
 {
 	use_proxy();
-	split_folder_new("SplitCancel");
+	proxy_split_folder();
 	proxy_arm(PROXY_HOLD);
 	int faults = g_atomic_int_get(&proxy.faults);
 	int held = g_atomic_int_get(&proxy.held_closed);
@@ -880,6 +903,7 @@ int main(int argc, char **argv)
 	g_free(xdg);
 	g_free(key);
 	g_free(folder);
+	g_free(proxy_folder);
 	g_free(log_path);
 	/* tmpdir is kept on failure for the log; removed by the OS's tmp cleaning */
 	g_free(tmpdir);
