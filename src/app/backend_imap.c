@@ -1,7 +1,9 @@
 /* backend_imap.c - the backend operations over an IMAP session.
  * Runs on the account's worker; the session is connected on first use
  * and reconnected (with the folder re-selected) when it dropped. */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,7 +132,9 @@ static int fail(struct imap_backend *b, struct app_job *job, enum imap_status st
 		ev->free_data = app_cert_question_free;
 		app_job_post(job, ev);
 	}
-	b->dropped_by_cancel = st == IMAP_ERR_CANCELLED;
+	/* A split load's second session may be the one cancelled. */
+	b->dropped_by_cancel = st == IMAP_ERR_CANCELLED && b->s &&
+			       imap_session_state(b->s) == IMAP_STATE_DISCONNECTED;
 	*err = status_text(b, st);
 	return -1;
 }
@@ -945,42 +949,183 @@ static enum imap_status resync_cached(struct imap_backend *b, const volatile int
 	return st;
 }
 
-/* Fetch the headers of UIDs lo..hi, newest first in growing chunks, so
- * the first screen is there before the rest of the folder. */
-static enum imap_status fetch_range(struct imap_backend *b, struct app_job *job,
-	const char *folder, uint32_t lo, uint32_t hi, uint32_t expect, uint32_t total,
-	uint64_t *posted)
+/* Fetch the headers of UIDs lo..hi on s, newest first in growing chunks,
+ * so the first screen is there before the rest of the folder.  Rows go to
+ * cache (may be NULL) and are posted to job a chunk at a time; the first
+ * chunk has span UIDs; *posted counts the rows posted (shared by the two
+ * halves of a split load, hence atomic); *left is the highest UID whose
+ * row was not posted when it stops early (lo - 1 when all went). */
+static enum imap_status fetch_on(struct imap_session *s, struct imap_cache *cache,
+	struct app_job *job, const volatile int *cancel, const char *folder, uint32_t lo,
+	uint32_t hi, uint32_t expect, uint32_t total, uint32_t span, uint64_t *posted,
+	uint32_t *left)
 {
-	uint32_t span = 200;
 	uint64_t got = 0;
+	*left = hi;
 	while (hi >= lo && hi > 0) {
 		uint32_t from = hi - lo + 1 > span ? hi - span + 1 : lo;
 		char set[32];
 		const char *sets[1] = { set };
 		snprintf(set, sizeof set, "%u:%u", from, hi);
 		struct chunk c = { .msgs = g_ptr_array_new_with_free_func(app_msg_free),
-				   .cache = b->cache, .min_uid = lo,
+				   .cache = cache, .min_uid = lo,
 				   .undated = g_array_new(FALSE, FALSE, sizeof(guint)) };
-		enum imap_status s = imap_uid_fetch(b->s, sets, 1, &bulk_fetch, on_msg, &c,
-			app_job_cancel_flag(job));
-		if (s == IMAP_OK)
-			s = fill_dates(b->s, &c, app_job_cancel_flag(job));
+		enum imap_status st = imap_uid_fetch(s, sets, 1, &bulk_fetch, on_msg, &c, cancel);
+		if (st == IMAP_OK)
+			st = fill_dates(s, &c, cancel);
 		g_array_unref(c.undated);
-		if (s != IMAP_OK) {
+		if (st != IMAP_OK) {
 			g_ptr_array_unref(c.msgs);
-			return s;
+			return st;
 		}
 		got += c.msgs->len;
-		if (c.msgs->len)
-			b->cache_dirty = true;
-		*posted += c.msgs->len;
-		post_msgs(job, folder, c.msgs, *posted, MAX(total, *posted));
+		uint64_t now = __atomic_add_fetch(posted, c.msgs->len, __ATOMIC_RELAXED);
+		post_msgs(job, folder, c.msgs, now, MAX(total, now));
+		*left = from - 1;
 		if (from == lo || (expect && got >= expect))
 			break;
 		hi = from - 1;
 		span = span < 20000 ? span * 4 : span;
 	}
 	return IMAP_OK;
+}
+
+static enum imap_status fetch_range_span(struct imap_backend *b, struct app_job *job,
+	const char *folder, uint32_t lo, uint32_t hi, uint32_t expect, uint32_t total,
+	uint32_t span, uint64_t *posted)
+{
+	uint32_t left;
+	enum imap_status st = fetch_on(b->s, b->cache, job, app_job_cancel_flag(job), folder, lo,
+		hi, expect, total, span, posted, &left);
+	if (left != hi)
+		b->cache_dirty = true; /* a chunk went in */
+	return st;
+}
+
+static enum imap_status fetch_range(struct imap_backend *b, struct app_job *job,
+	const char *folder, uint32_t lo, uint32_t hi, uint32_t expect, uint32_t total,
+	uint64_t *posted)
+{
+	return fetch_range_span(b, job, folder, lo, hi, expect, total, 200, posted);
+}
+
+/* A cold load of more UIDs than this (MAILTUI_IMAP_SPLIT_FROM overrides
+ * it, for tests) fetches its older half on a second connection: Dovecot
+ * serialises the fields of one connection on one core, so two sessions
+ * nearly halve the wait (tests/bench/imap/README). */
+#define SPLIT_FROM 5000u
+/* The halves' chunks: the first screen is there already, and each chunk
+ * costs the index a re-sort, so they start large. */
+#define SPLIT_SPAN 20000u
+
+/* The older half of a split load, fetched on its own session and thread
+ * into its own cache.  The thread touches nothing of the backend (the
+ * worker goes on with b->s and b->cache meanwhile): its session is made
+ * by the worker, it posts rows through the job (app_job_post is
+ * thread-safe) and counts them in *posted atomically. */
+struct half {
+	struct imap_session *s; /* the thread's: it logs out and frees it */
+	struct app_job *job;
+	const char *folder;
+	uint32_t uidvalidity;
+	uint32_t lo, hi;
+	uint32_t total;
+	uint64_t *posted;
+	struct imap_cache *cache; /* owned; merged into b->cache after the join */
+	/* Raised by the worker when its own half failed or was cancelled:
+	 * the load is over, the rest of this half is of no use.  The job's
+	 * cancel flag also stops the session's I/O at once (net.cancel). */
+	volatile int stop;
+	uint32_t left; /* highest UID not posted: the worker's to fetch */
+	enum imap_status st;
+	pthread_t thread;
+};
+
+static void *half_main(void *arg)
+{
+	struct half *h = arg;
+	const volatile int *stop = &h->stop;
+	struct imap_select_opts so = { .read_only = true };
+	h->left = h->hi;
+	h->st = imap_session_connect(h->s, stop);
+	if (h->st == IMAP_OK)
+		h->st = imap_select(h->s, h->folder, &so, stop);
+	if (h->st == IMAP_OK && imap_session_mailbox(h->s)->uidvalidity != h->uidvalidity)
+		h->st = IMAP_ERR_MAILBOX; /* recreated meanwhile: not the same UIDs */
+	if (h->st == IMAP_OK)
+		h->st = fetch_on(h->s, h->cache, h->job, stop, h->folder, h->lo, h->hi, 0,
+			h->total, SPLIT_SPAN, h->posted, &h->left);
+	if (h->st == IMAP_OK)
+		imap_logout(h->s, stop);
+	imap_session_free(h->s);
+	h->s = NULL;
+	return NULL;
+}
+
+static uint32_t split_from(void)
+{
+	const char *e = getenv("MAILTUI_IMAP_SPLIT_FROM");
+	long v = e && *e ? strtol(e, NULL, 10) : 0;
+	return v > 0 ? (uint32_t)v : SPLIT_FROM;
+}
+
+/* A cold load of lo..hi: the newest chunk first on the worker's session
+ * (the first screen), then the rest in two halves, the older one on a
+ * second session in a thread.  Its rows reach the cache after the join;
+ * whatever it did not post is fetched here, so no row is lost.  Returns
+ * IMAP_OK only when every UID of lo..hi was fetched. */
+static enum imap_status fetch_split(struct imap_backend *b, struct app_job *job,
+	const char *folder, uint32_t lo, uint32_t hi, uint32_t total, uint64_t *posted)
+{
+	const volatile int *cancel = app_job_cancel_flag(job);
+	uint32_t first_lo = hi - 199; /* the caller checked hi - lo > 400 */
+	enum imap_status st = fetch_range(b, job, folder, first_lo, hi, 0, total, posted);
+	if (st != IMAP_OK)
+		return st;
+	uint32_t mid = lo + (first_lo - lo) / 2;
+	struct half h = {
+		.job = job, .folder = folder, .lo = lo, .hi = mid - 1, .total = total,
+		.uidvalidity = imap_session_mailbox(b->s)->uidvalidity, .posted = posted,
+		.cache = imap_cache_new("split", imap_session_mailbox(b->s)->uidvalidity),
+	};
+	struct imap_opts o = session_opts(b); /* copied by imap_session_new */
+	o.net.cancel = cancel;
+	h.s = imap_session_new(&o);
+	char *path = imap_cache_path(b->cfg->name, folder);
+	char *dir = g_path_get_dirname(path);
+	if (imap_cache_spill(h.cache, dir) < 0)
+		core_log(CORE_LOG_APP, "cache %s: no spill file for the split", folder);
+	g_free(dir);
+	g_free(path);
+	bool threaded = pthread_create(&h.thread, NULL, half_main, &h) == 0;
+	if (!threaded) {
+		imap_session_free(h.s);
+		h.st = IMAP_ERR_STATE;
+		h.left = h.hi;
+	}
+	st = fetch_range_span(b, job, folder, mid, first_lo - 1, 0, total, SPLIT_SPAN, posted);
+	if (st != IMAP_OK)
+		__atomic_store_n(&h.stop, 1, __ATOMIC_RELAXED);
+	if (threaded)
+		pthread_join(h.thread, NULL);
+	size_t n = imap_cache_count(h.cache);
+	for (size_t i = 0; i < n; i++) {
+		struct imap_cache_msg cm;
+		imap_cache_get(h.cache, i, &cm);
+		imap_cache_put(b->cache, &cm);
+	}
+	if (n)
+		b->cache_dirty = true;
+	imap_cache_free(h.cache);
+	core_log(CORE_LOG_APP, "load %s: split at %u, second session %s, %zu rows", folder, mid,
+		imap_status_name(h.st), n);
+	if (st != IMAP_OK || h.left < lo)
+		return st;
+	/* UIDs lo..h.left are missing: never report the load whole. */
+	if (*cancel)
+		return IMAP_ERR_CANCELLED;
+	core_log(CORE_LOG_APP, "load %s: UIDs %u:%u on the first session", folder, lo, h.left);
+	return fetch_range_span(b, job, folder, lo, h.left, 0, total, SPLIT_SPAN, posted);
 }
 
 static void live_restart(struct imap_backend *b, struct app_job *job, const char *folder,
@@ -1016,7 +1161,10 @@ static int imap_open_folder(void *st, struct app_job *job, const char *folder, c
 	 * load with what the load saw) must not post meanwhile. */
 	app_imap_live_stop(b->live);
 	b->live = NULL;
-	if (b->cache && strcmp(b->cache_folder, folder) != 0)
+	/* A load cut short left rows newest first, or with holes (a split):
+	 * read again from the file, the last whole state (cache_save keeps
+	 * such rows off the disk). */
+	if (b->cache && (strcmp(b->cache_folder, folder) != 0 || !b->cache_complete))
 		cache_drop(b);
 	if (!b->cache) {
 		char *path = imap_cache_path(b->cfg->name, folder);
@@ -1077,6 +1225,7 @@ static int imap_open_folder(void *st, struct app_job *job, const char *folder, c
 		posted = 0;
 	}
 	uint32_t lo = 1;
+	bool cold = !b->cache || imap_cache_count(b->cache) == 0;
 	if (b->cache) {
 		s = resync_cached(b, cancel);
 		if (s != IMAP_OK)
@@ -1103,7 +1252,10 @@ static int imap_open_folder(void *st, struct app_job *job, const char *folder, c
 			g_free(path);
 		}
 		uint32_t expect = exists > posted ? exists - (uint32_t)posted : 0;
-		s = fetch_range(b, job, folder, lo, uidnext - 1, expect, exists, &posted);
+		if (cold && uidnext - lo > split_from() && uidnext - lo > 400)
+			s = fetch_split(b, job, folder, lo, uidnext - 1, exists, &posted);
+		else
+			s = fetch_range(b, job, folder, lo, uidnext - 1, expect, exists, &posted);
 		if (s != IMAP_OK)
 			return fail(b, job, s, err);
 	} else if (!posted) {
