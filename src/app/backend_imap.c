@@ -1011,8 +1011,10 @@ static enum imap_status fetch_range(struct imap_backend *b, struct app_job *job,
 
 /* A cold load of more UIDs than this (MAILTUI_IMAP_SPLIT_FROM overrides
  * it, for tests) fetches its older half on a second connection: Dovecot
- * serialises the fields of one connection on one core, so two sessions
- * nearly halve the wait (tests/bench/imap/README). */
+ * serialises the fields of one connection on one core, so with cores to
+ * spare on the server two sessions nearly halve the wait (where client
+ * and server share two cores, as in tests/bench/imap, CPU is the floor
+ * and it gains nothing). */
 #define SPLIT_FROM 5000u
 /* The halves' chunks: the first screen is there already, and each chunk
  * costs the index a re-sort, so they start large. */
