@@ -1124,7 +1124,7 @@ static enum imap_status fetch_split(struct imap_backend *b, struct app_job *job,
 	if (st != IMAP_OK || h.left < lo)
 		return st;
 	/* UIDs lo..h.left are missing: never report the load whole. */
-	if (*cancel)
+	if (core_flag_raised(cancel))
 		return IMAP_ERR_CANCELLED;
 	core_log(CORE_LOG_APP, "load %s: UIDs %u:%u on the first session", folder, lo, h.left);
 	return fetch_range_span(b, job, folder, lo, h.left, 0, total, SPLIT_SPAN, posted);

@@ -274,7 +274,7 @@ static void *live_main(void *arg)
 	struct app_imap_live *l = arg;
 	bool attached = false, lost = false;
 	int backoff = 1;
-	while (!l->stop) {
+	while (!core_flag_raised(&l->stop)) {
 		enum imap_status st;
 		if (!attached) {
 			st = attach(l, lost);
@@ -291,7 +291,7 @@ static void *live_main(void *arg)
 			         imap_status_name(st), backoff);
 			if (imap_status_retry(st) == IMAP_RETRY_FINAL && st != IMAP_ERR_MAILBOX)
 				break; /* credentials or certificate: the worker reports those */
-			for (int i = 0; i < backoff * 4 && !l->stop; i++)
+			for (int i = 0; i < backoff * 4 && !core_flag_raised(&l->stop); i++)
 				g_usleep(250 * 1000);
 			backoff = MIN(backoff * 2, BACKOFF_MAX_S);
 			continue;
@@ -300,7 +300,7 @@ static void *live_main(void *arg)
 		st = imap_idle(l->s, IDLE_MAX_MS, l->poll_ms, &l->wake, &l->stop);
 		if (st == IMAP_OK)
 			st = catch_up(l);
-		if (st != IMAP_OK && !l->stop) {
+		if (st != IMAP_OK && !core_flag_raised(&l->stop)) {
 			core_log(CORE_LOG_APP, "live %s: %s", l->folder, imap_status_name(st));
 			if (imap_status_scope(st) == IMAP_SCOPE_CONNECTION) {
 				if (!lost)

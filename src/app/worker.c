@@ -58,7 +58,7 @@ static void *worker_main(void *arg)
 
 		char *text = NULL;
 		int status = job->fn(job, job->data, &text);
-		bool cancelled = job->cancel != 0;
+		bool cancelled = core_flag_raised(&job->cancel);
 		struct app_event *ev = app_event_new(
 			cancelled ? APP_EV_JOB_CANCELLED : APP_EV_JOB_DONE,
 			w->account, job->id, NULL);
@@ -189,7 +189,7 @@ const volatile int *app_job_cancel_flag(struct app_job *job)
 
 bool app_job_cancelled(struct app_job *job)
 {
-	return job->cancel != 0;
+	return core_flag_raised(&job->cancel);
 }
 
 uint64_t app_job_id(struct app_job *job)

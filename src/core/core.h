@@ -10,6 +10,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* ---- flags between threads ---------------------------------------------- */
+
+/* A cancel or stop flag that one thread raises (__atomic_store_n) and
+ * network code on another polls: read atomically, so the reader never
+ * works from a stale value the compiler kept.  NULL is never raised. */
+static inline bool core_flag_raised(const volatile int *flag)
+{
+	return flag && __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
+}
+
 /* ---- terminal-safe text ------------------------------------------------ */
 
 /* Make bytes from a message or a server safe to put on a terminal: invalid

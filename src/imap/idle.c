@@ -3,6 +3,8 @@
  * event callback through the usual dispatch. */
 #include "imap/imap_private.h"
 
+#include "core/core.h"
+
 #include <poll.h>
 #include <string.h>
 
@@ -12,7 +14,7 @@
 static bool should_leave(const struct imap_session *s, const volatile int *stop,
 	gint64 deadline)
 {
-	return (stop && *stop) || imap_cancelled(s) || g_get_monotonic_time() >= deadline;
+	return core_flag_raised(stop) || imap_cancelled(s) || g_get_monotonic_time() >= deadline;
 }
 
 static enum imap_status noop_poll(struct imap_session *s, int poll_ms, const volatile int *stop,

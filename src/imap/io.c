@@ -10,7 +10,7 @@
 
 bool imap_cancelled(const struct imap_session *s)
 {
-	return s->cancel && *s->cancel;
+	return core_flag_raised(s->cancel);
 }
 
 static enum imap_status net_failed(struct imap_session *s, enum net_status ns,

@@ -126,7 +126,7 @@ int local_addresses(struct local_db *db, const char *prefix, size_t limit,
 	bool cancelled = false;
 	for (; notmuch_messages_valid(msgs) && seen < SCAN_MAX;
 	     notmuch_messages_move_to_next(msgs), seen++) {
-		if (cancel && *cancel) {
+		if (core_flag_raised(cancel)) {
 			cancelled = true;
 			break;
 		}

@@ -78,7 +78,7 @@ static enum net_status fill(struct net_conn *c, size_t need, struct net_error *e
 {
 	if (c->dead)
 		return net_fail(err, NET_ERR_TLS, "connection unusable after a failed TLS upgrade");
-	if (c->cancel && *c->cancel)
+	if (core_flag_raised(c->cancel))
 		return net_fail(err, NET_ERR_CANCELLED, NULL);
 	size_t avail = c->wpos - c->rpos;
 	size_t min_room = READ_CHUNK;
@@ -195,7 +195,7 @@ static enum net_status write_all(struct net_conn *c, const char *p, size_t left,
 		return net_fail(err, NET_ERR_TLS, "connection unusable after a failed TLS upgrade");
 	int64_t deadline = net_now_ms() + c->read_timeout_ms;
 	while (left > 0) {
-		if (c->cancel && *c->cancel)
+		if (core_flag_raised(c->cancel))
 			return net_fail(err, NET_ERR_CANCELLED, NULL);
 		ssize_t n;
 		bool again;

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <time.h>
 
+#include "core/core.h"
 #include "net/net_private.h"
 
 int64_t net_now_ms(void)
@@ -14,7 +15,7 @@ int64_t net_now_ms(void)
 
 static bool cancelled(const volatile int *cancel)
 {
-	return cancel && *cancel;
+	return core_flag_raised(cancel);
 }
 
 enum net_status net_wait_fd(int fd, short events, int64_t deadline_ms, const volatile int *cancel,

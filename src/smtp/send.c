@@ -79,7 +79,7 @@ static int xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 
 	(void)dltotal;
 	(void)dlnow;
-	if (s->cancel && *s->cancel)
+	if (core_flag_raised(s->cancel))
 		return 1;
 	if (s->progress && !s->progress(s->progress_ud, (uint64_t)ulnow, (uint64_t)ultotal))
 		return 1;
