@@ -212,6 +212,10 @@ enum imap_cache_result imap_msgcache_parse(const void *data, size_t len,
 			r.bad = true;
 			break;
 		}
+		if (*r.p > 1) { /* one spelling for each value: the image is canonical */
+			r.bad = true;
+			break;
+		}
 		p->shown = *r.p++ != 0;
 		p->data = get_bytes(&r);
 		/* Every part has a type and a section to fetch it by. */

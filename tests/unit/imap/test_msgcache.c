@@ -105,8 +105,12 @@ static void test_crafted(void)
 		"\x01\0\0\0\x01\0\0\0\x01\0\0\0a\xff\xff\xff\xff", /* no section */
 		"\x01\0\0\0\xff\xff\0\0",                      /* 65535 parts */
 		"\x02\0\0\0\0\0\0\0\0\0\0\0",                  /* another version */
+		/* a part whose "shown" byte is 2, not 0 or 1 */
+		"\x01\0\0\0\x01\0\0\0\x01\0\0\0a\x01\0\0\0" "1"
+		"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+		"\0\0\0\0\0\0\0\0\x02\xff\xff\xff\xff\0\0\0\0",
 	};
-	const size_t lens[] = {12, 15, 17, 8, 12};
+	const size_t lens[] = {12, 15, 17, 8, 12, 47};
 	for (size_t k = 0; k < G_N_ELEMENTS(bodies); k++) {
 		GByteArray *b = g_byte_array_new();
 		g_byte_array_append(b, magic, sizeof magic);
