@@ -3,13 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static GMutex log_lock;
+/* A pthread mutex, not a GMutex: ThreadSanitizer sees this one (GLib's
+ * futex-based lock is invisible to it, and every log line would look
+ * like a race). */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int log_fd = -1;
 static gint log_on; /* read without the lock: the no-op fast path */
 /* Registered secrets, and their base64 forms, each longest first. */
@@ -46,18 +50,18 @@ int core_log_open(const char *path)
 		close(fd);
 		return ret;
 	}
-	g_mutex_lock(&log_lock);
+	pthread_mutex_lock(&log_lock);
 	if (log_fd >= 0)
 		close(log_fd);
 	log_fd = fd;
 	g_atomic_int_set(&log_on, 1);
-	g_mutex_unlock(&log_lock);
+	pthread_mutex_unlock(&log_lock);
 	return 0;
 }
 
 void core_log_close(void)
 {
-	g_mutex_lock(&log_lock);
+	pthread_mutex_lock(&log_lock);
 	g_atomic_int_set(&log_on, 0);
 	if (log_fd >= 0)
 		close(log_fd);
@@ -68,7 +72,7 @@ void core_log_close(void)
 		g_ptr_array_free(log_b64, TRUE);
 	log_secrets = NULL;
 	log_b64 = NULL;
-	g_mutex_unlock(&log_lock);
+	pthread_mutex_unlock(&log_lock);
 }
 
 bool core_log_enabled(void)
@@ -111,7 +115,7 @@ void core_log_add_secret(const char *secret)
 	if (!secret || !*secret)
 		return;
 	len = strlen(secret);
-	g_mutex_lock(&log_lock);
+	pthread_mutex_lock(&log_lock);
 	if (!log_secrets) {
 		log_secrets = g_ptr_array_new_with_free_func(wipe_free);
 		log_b64 = g_ptr_array_new_with_free_func(wipe_free);
@@ -120,7 +124,7 @@ void core_log_add_secret(const char *secret)
 	add_base64_forms(secret, len);
 	g_ptr_array_sort(log_secrets, longest_first);
 	g_ptr_array_sort(log_b64, longest_first);
-	g_mutex_unlock(&log_lock);
+	pthread_mutex_unlock(&log_lock);
 }
 
 static bool is_base64_char(char c)
@@ -166,9 +170,9 @@ static void redact_locked(GString *buf)
 
 void core_log_redact(GString *buf)
 {
-	g_mutex_lock(&log_lock);
+	pthread_mutex_lock(&log_lock);
 	redact_locked(buf);
-	g_mutex_unlock(&log_lock);
+	pthread_mutex_unlock(&log_lock);
 }
 
 static void append_timestamp(GString *line)
@@ -195,7 +199,7 @@ void core_log_emit(enum core_log_cat cat, GString *msg)
 	g_string_append_len(line, msg->str, (gssize)msg->len);
 	g_string_append_c(line, '\n');
 
-	g_mutex_lock(&log_lock);
+	pthread_mutex_lock(&log_lock);
 	redact_locked(line);
 	p = line->str;
 	left = line->len;
@@ -210,7 +214,7 @@ void core_log_emit(enum core_log_cat cat, GString *msg)
 		p += n;
 		left -= (size_t)n;
 	}
-	g_mutex_unlock(&log_lock);
+	pthread_mutex_unlock(&log_lock);
 	explicit_bzero(line->str, line->len);
 	g_string_free(line, TRUE);
 }

@@ -114,7 +114,7 @@ static volatile int ticking;
 static void *ticker(void *arg)
 {
 	(void)arg;
-	while (ticking) {
+	while (core_flag_raised(&ticking)) {
 		app_post(app, app_event_new(APP_EV_USER, -1, 0, NULL));
 		g_usleep(200 * 1000);
 	}
@@ -127,10 +127,10 @@ static void run(struct seen *s, bool (*until)(struct seen *), int seconds)
 	s->deadline = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
 	const struct app_loop_handlers h = {.ctx = s, .on_event = on_event};
 	pthread_t t;
-	ticking = 1;
+	__atomic_store_n(&ticking, 1, __ATOMIC_RELAXED);
 	pthread_create(&t, NULL, ticker, NULL);
 	app_loop_run(app, &h);
-	ticking = 0;
+	__atomic_store_n(&ticking, 0, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
 }
 
