@@ -22,19 +22,11 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from testenv import env as env_or_skip  # noqa: E402
 from tmux import Session  # noqa: E402
 
 MAILTUI = os.path.abspath(sys.argv.pop(1))
-
-
-def env_or_skip(name):
-    v = os.environ.get("MAILTUI_TEST_" + name)
-    if v:
-        return v
-    if os.environ.get("MAILTUI_TEST_REQUIRE_SERVERS") == "1":
-        sys.exit("MAILTUI_TEST_%s is not set: the test servers are not running" % name)
-    print("MAILTUI_TEST_%s not set: skipping" % name)
-    sys.exit(77)
 
 
 def utf7(name):
