@@ -31,6 +31,9 @@ struct collect {
 	GHashTable *by_key; /* case-folded address -> struct local_address*, borrowed */
 	GPtrArray *all;     /* owns them */
 	char *want;         /* folded prefix, or NULL for every address */
+	const volatile int *cancel;
+	unsigned seen;      /* messages read, up to SCAN_MAX */
+	bool cancelled;
 };
 
 /* The prefix starts the address, the name, or a later word of the name. */
@@ -100,57 +103,46 @@ static int by_count(gconstpointer pa, gconstpointer pb)
 	return g_ascii_strcasecmp(a->addr, b->addr);
 }
 
+/* One message's senders and recipients into c; false stops the walk. */
+static bool scan_one(void *ctx, notmuch_message_t *m)
+{
+	struct collect *c = ctx;
+	if (core_flag_raised(c->cancel)) {
+		c->cancelled = true;
+		return false;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(headers); i++) {
+		/* notmuch reads To, Cc and Bcc from the file: a file gone
+		 * since (a purge elsewhere) gives NULL. */
+		const char *v = notmuch_message_get_header(m, headers[i]);
+		if (!v || !*v)
+			continue;
+		InternetAddressList *l = internet_address_list_parse(NULL, v);
+		add_list(c, l);
+		if (l)
+			g_object_unref(l);
+	}
+	return ++c->seen < SCAN_MAX;
+}
+
 int local_addresses(struct local_db *db, const char *prefix, size_t limit,
 	const volatile int *cancel, GPtrArray **out, char **err)
 {
-	/* Every message, not "from:PREFIX* or to:PREFIX*": Xapian's terms
-	 * keep their diacritics, so "dang" would not find "Đặng". */
-	notmuch_query_t *q = local_query_new(db, "*", err);
-	if (!q)
-		return -1;
-	notmuch_query_set_sort(q, NOTMUCH_SORT_NEWEST_FIRST);
-	notmuch_messages_t *msgs = NULL;
-	notmuch_status_t st = notmuch_query_search_messages(q, &msgs);
-	if (st != NOTMUCH_STATUS_SUCCESS) {
-		*err = local_status_text(db->nm, st, NULL);
-		notmuch_query_destroy(q);
-		return -1;
-	}
 	struct collect c = {
 		.by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 		.all = g_ptr_array_new_with_free_func(local_address_free),
 		.want = prefix && *prefix ? core_text_fold(prefix) : NULL,
+		.cancel = cancel,
 	};
-	/* GMime was started by notmuch when the database opened. */
-	unsigned seen = 0;
-	bool cancelled = false;
-	for (; notmuch_messages_valid(msgs) && seen < SCAN_MAX;
-	     notmuch_messages_move_to_next(msgs), seen++) {
-		if (core_flag_raised(cancel)) {
-			cancelled = true;
-			break;
-		}
-		notmuch_message_t *m = notmuch_messages_get(msgs);
-		for (size_t i = 0; i < G_N_ELEMENTS(headers); i++) {
-			/* notmuch reads To, Cc and Bcc from the file: a file
-			 * gone since (a purge elsewhere) gives NULL. */
-			const char *v = notmuch_message_get_header(m, headers[i]);
-			if (!v || !*v)
-				continue;
-			InternetAddressList *l = internet_address_list_parse(NULL, v);
-			add_list(&c, l);
-			if (l)
-				g_object_unref(l);
-		}
-		notmuch_message_destroy(m);
-	}
-	notmuch_messages_destroy(msgs);
-	notmuch_query_destroy(q);
+	/* Every message, not "from:PREFIX* or to:PREFIX*": Xapian's terms
+	 * keep their diacritics, so "dang" would not find "Đặng".  GMime was
+	 * started by notmuch when the database opened. */
+	int r = local_each_message(db, "*", scan_one, &c, err);
 	g_hash_table_unref(c.by_key);
-	if (cancelled) {
+	if (r < 0 || c.cancelled) {
 		g_free(c.want);
 		g_ptr_array_unref(c.all);
-		return -ECANCELED;
+		return r < 0 ? -1 : -ECANCELED;
 	}
 	/* Filtered at the end, when each has the name it keeps. */
 	for (guint i = c.all->len; i-- > 0;) {

@@ -21,4 +21,9 @@ char *local_status_text(notmuch_database_t *nm, notmuch_status_t st, char *msg);
  * NULL with *err. */
 notmuch_query_t *local_query_new(struct local_db *db, const char *query, char **err);
 
+/* Walk query newest first; each message goes to fn (borrowed for the
+ * call) until fn returns false.  0, or -1 with *err. */
+int local_each_message(struct local_db *db, const char *query,
+	bool (*fn)(void *ctx, notmuch_message_t *m), void *ctx, char **err);
+
 #endif

@@ -149,8 +149,7 @@ static struct local_msg *msg_of(notmuch_message_t *m, unsigned what)
 	return lm;
 }
 
-/* Walk query newest first; each message goes to fn. */
-static int each(struct local_db *db, const char *query,
+int local_each_message(struct local_db *db, const char *query,
 	bool (*fn)(void *ctx, notmuch_message_t *m), void *ctx, char **err)
 {
 	notmuch_query_t *q = local_query_new(db, query, err);
@@ -192,7 +191,7 @@ int local_messages(struct local_db *db, const char *query, unsigned what, local_
 	void *ctx, char **err)
 {
 	struct msgs_ctx c = { what, cb, ctx };
-	return each(db, query, one_msg, &c, err);
+	return local_each_message(db, query, one_msg, &c, err);
 }
 
 static bool one_id(void *p, notmuch_message_t *m)
@@ -204,7 +203,7 @@ static bool one_id(void *p, notmuch_message_t *m)
 int local_message_ids(struct local_db *db, const char *query, GPtrArray **ids, char **err)
 {
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-	if (each(db, query, one_id, a, err) < 0) {
+	if (local_each_message(db, query, one_id, a, err) < 0) {
 		g_ptr_array_unref(a);
 		return -1;
 	}
