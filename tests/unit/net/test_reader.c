@@ -290,7 +290,7 @@ static void test_closed(void)
 static gpointer raise_flag(gpointer d)
 {
 	g_usleep(150 * 1000);
-	*(volatile int *)d = 1;
+	__atomic_store_n((volatile int *)d, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 

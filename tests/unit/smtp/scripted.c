@@ -52,7 +52,7 @@ static bool read_line(struct scripted *s, int fd, GString *buf, GString *line)
 			g_string_erase(buf, 0, (gssize)l);
 			return true;
 		}
-		if (s->stop)
+		if (__atomic_load_n(&s->stop, __ATOMIC_RELAXED))
 			return false;
 		if (poll(&p, 1, 100) <= 0)
 			continue;
@@ -152,7 +152,7 @@ static gpointer run(gpointer ud)
 {
 	struct scripted *s = ud;
 
-	while (!s->stop) {
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		struct pollfd p = { .fd = s->fd, .events = POLLIN };
 		int c;
 
@@ -191,7 +191,7 @@ void scripted_stop(struct scripted *s)
 {
 	if (!s->thread)
 		return;
-	s->stop = 1;
+	__atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED);
 	g_thread_join(s->thread);
 	s->thread = NULL;
 	close(s->fd);
