@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* ---- flags between threads ---------------------------------------------- */
@@ -19,6 +20,19 @@ static inline bool core_flag_raised(const volatile int *flag)
 {
 	return flag && __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
 }
+
+/* A queue of pointers between threads (NULL is not an item: the pops
+ * return NULL for "none").  Free it when no thread uses it any more; the
+ * items left in it are not freed. */
+struct core_queue;
+struct core_queue *core_queue_new(void);
+void core_queue_free(struct core_queue *q);
+void core_queue_push(struct core_queue *q, void *item);
+void *core_queue_pop(struct core_queue *q);       /* waits for an item */
+void *core_queue_try_pop(struct core_queue *q);   /* NULL when empty */
+/* Waits at most usec microseconds; NULL when nothing came. */
+void *core_queue_timeout_pop(struct core_queue *q, int64_t usec);
+size_t core_queue_length(struct core_queue *q);
 
 /* ---- terminal-safe text ------------------------------------------------ */
 

@@ -2,7 +2,10 @@
 #include "pop3/pipeline.h"
 #include "pop3/state.h"
 
+#include "core/core.h"
+
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,9 +28,9 @@ struct pipeline {
 	const char *state_path;
 	char *prefix;
 	GHashTable *existing; /* base -> rel, commit thread only */
-	GAsyncQueue *to_commit, *to_index;
+	struct core_queue *to_commit, *to_index; /* TSan sees their locks */
 	GThread *commit_thread, *index_thread;
-	GMutex lock;          /* guards the fields below */
+	pthread_mutex_t lock; /* guards the fields below */
 	enum pop3_status fail;
 	struct pop3_error ferr;
 	size_t stored, unindexed, total;
@@ -52,14 +55,14 @@ static void item_free(struct item *it)
 static void fail(struct pipeline *p, enum pop3_status st, int sys_errno, const char *what,
 	const char *detail)
 {
-	g_mutex_lock(&p->lock);
+	pthread_mutex_lock(&p->lock);
 	if (p->fail == POP3_OK) {
 		p->fail = st;
 		p->ferr.sys_errno = sys_errno;
 		pop3_fail(&p->ferr, st, what, detail, detail ? strlen(detail) : 0);
 		p->ferr.sys_errno = sys_errno;
 	}
-	g_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&p->lock);
 	g_atomic_int_set(&p->stop, 1);
 	core_log(CORE_LOG_POP3, "store failed at %s: %s (%s)", what, pop3_status_name(st),
 		detail ? detail : g_strerror(sys_errno));
@@ -151,7 +154,7 @@ static void commit_batch(struct pipeline *p, GPtrArray *batch)
 		g_ptr_array_free(batch, TRUE);
 		return;
 	}
-	g_async_queue_push(p->to_index, batch);
+	core_queue_push(p->to_index, batch);
 }
 
 static gpointer commit_main(gpointer data)
@@ -160,7 +163,7 @@ static gpointer commit_main(gpointer data)
 	bool end = false;
 	while (!end) {
 		GPtrArray *batch = g_ptr_array_new_with_free_func((GDestroyNotify)item_free);
-		struct item *it = g_async_queue_pop(p->to_commit);
+		struct item *it = core_queue_pop(p->to_commit);
 		while (it) {
 			if (it == END) {
 				end = true;
@@ -169,14 +172,14 @@ static gpointer commit_main(gpointer data)
 			g_ptr_array_add(batch, it);
 			if (batch->len >= BATCH_MAX)
 				break;
-			it = g_async_queue_try_pop(p->to_commit);
+			it = core_queue_try_pop(p->to_commit);
 		}
 		if (batch->len && !g_atomic_int_get(&p->stop))
 			commit_batch(p, batch);
 		else
 			g_ptr_array_free(batch, TRUE);
 	}
-	g_async_queue_push(p->to_index, END);
+	core_queue_push(p->to_index, END);
 	return NULL;
 }
 
@@ -221,10 +224,10 @@ static void group_flush(struct pipeline *p, struct group *g)
 		fail(p, POP3_ERR_DISK, -r, "state", NULL);
 		goto out;
 	}
-	g_mutex_lock(&p->lock);
+	pthread_mutex_lock(&p->lock);
 	p->stored += g->items->len;
 	p->unindexed += g->unindexed->len;
-	g_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&p->lock);
 out:
 	g_ptr_array_set_size(g->unindexed, 0);
 	g_ptr_array_set_size(g->items, 0);
@@ -265,9 +268,9 @@ static void index_batch(struct pipeline *p, struct group *g, GPtrArray *batch)
 	g_ptr_array_free(batch, TRUE);
 	g->indexed += i;
 	if (p->o->progress) {
-		g_mutex_lock(&p->lock);
+		pthread_mutex_lock(&p->lock);
 		p->o->progress(p->o->progress_ctx, g->indexed, p->total);
-		g_mutex_unlock(&p->lock);
+		pthread_mutex_unlock(&p->lock);
 	}
 	if (err) {
 		/* Record what was indexed before the failure, then stop. */
@@ -286,7 +289,7 @@ static gpointer index_main(gpointer data)
 	};
 	for (;;) {
 		/* Wake up now and then so that a stalled download still commits. */
-		GPtrArray *batch = g_async_queue_timeout_pop(p->to_index, GROUP_USEC / 4);
+		GPtrArray *batch = core_queue_timeout_pop(p->to_index, GROUP_USEC / 4);
 		if (!batch) {
 			if (g.open && !g_atomic_int_get(&p->stop))
 				group_flush(p, &g);
@@ -324,9 +327,9 @@ struct pipeline *pipeline_start(const struct pop3_fetch_opts *o, struct local_db
 	p->total = total;
 	p->prefix = pipeline_prefix(o->account);
 	p->existing = local_maildir_names(o->maildir, p->prefix);
-	p->to_commit = g_async_queue_new();
-	p->to_index = g_async_queue_new();
-	g_mutex_init(&p->lock);
+	p->to_commit = core_queue_new();
+	p->to_index = core_queue_new();
+	pthread_mutex_init(&p->lock, NULL);
 	p->commit_thread = g_thread_new("pop3-commit", commit_main, p);
 	p->index_thread = g_thread_new("pop3-index", index_main, p);
 	return p;
@@ -342,9 +345,9 @@ bool pipeline_push(struct pipeline *p, const char *uidl, GString *data)
 	it->uidl = g_strdup(uidl);
 	it->data = data;
 	it->fd = -1;
-	g_async_queue_push(p->to_commit, it);
+	core_queue_push(p->to_commit, it);
 	/* Bound the memory held by messages not yet written. */
-	while (g_async_queue_length(p->to_commit) > QUEUE_MAX && !g_atomic_int_get(&p->stop))
+	while (core_queue_length(p->to_commit) > QUEUE_MAX && !g_atomic_int_get(&p->stop))
 		g_usleep(500);
 	return !g_atomic_int_get(&p->stop);
 }
@@ -352,15 +355,15 @@ bool pipeline_push(struct pipeline *p, const char *uidl, GString *data)
 enum pop3_status pipeline_finish(struct pipeline *p, size_t *stored, size_t *unindexed,
 	struct pop3_error *err)
 {
-	g_async_queue_push(p->to_commit, END);
+	core_queue_push(p->to_commit, END);
 	g_thread_join(p->commit_thread);
 	g_thread_join(p->index_thread);
 	/* Anything left after a failure was never committed: drop it. */
 	struct item *it;
-	while ((it = g_async_queue_try_pop(p->to_commit)))
+	while ((it = core_queue_try_pop(p->to_commit)))
 		item_free(it);
 	GPtrArray *b;
-	while ((b = g_async_queue_try_pop(p->to_index)))
+	while ((b = core_queue_try_pop(p->to_index)))
 		if ((gpointer)b != (gpointer)END)
 			g_ptr_array_free(b, TRUE);
 	enum pop3_status st = p->fail;
@@ -368,10 +371,10 @@ enum pop3_status pipeline_finish(struct pipeline *p, size_t *stored, size_t *uni
 		*err = p->ferr;
 	*stored = p->stored;
 	*unindexed = p->unindexed;
-	g_async_queue_unref(p->to_commit);
-	g_async_queue_unref(p->to_index);
+	core_queue_free(p->to_commit);
+	core_queue_free(p->to_index);
 	g_hash_table_destroy(p->existing);
-	g_mutex_clear(&p->lock);
+	pthread_mutex_destroy(&p->lock);
 	g_free(p->prefix);
 	g_free(p);
 	return st;
