@@ -20,7 +20,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from testenv import env as env_or_skip  # noqa: E402
-from tmux import Session  # noqa: E402
+from tmux import Session, private_env  # noqa: E402
 
 MAILTUI = os.path.abspath(sys.argv.pop(1))
 EDITOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_editor.py")
@@ -62,16 +62,8 @@ class Compose(unittest.TestCase):
         self.log = os.path.join(self.dir, "debug.log")
         self.user, self.password = env_or_skip("USER3"), env_or_skip("PASS3")
         self.bob, self.bob_pass = env_or_skip("USER2"), env_or_skip("PASS2")
-        self.env = {
-            "HOME": self.dir,
-            "XDG_CONFIG_HOME": os.path.join(self.dir, "c"),
-            "XDG_DATA_HOME": os.path.join(self.dir, "d"),
-            "XDG_CACHE_HOME": os.path.join(self.dir, "k"),
-            "XDG_STATE_HOME": os.path.join(self.dir, "s"),
-            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-            "EDITOR": "/usr/bin/python3 " + EDITOR, "VISUAL": "",
-            "MAILTUI_TEST_EDITOR_DIR": self.plan,
-        }
+        self.env = private_env(self.dir, EDITOR="/usr/bin/python3 " + EDITOR, VISUAL="",
+                               MAILTUI_TEST_EDITOR_DIR=self.plan)
         self.stamp = "t%d" % int(time.time() * 1000)
         self.sig = os.path.join(self.dir, "signature")
         with open(self.sig, "w") as f:

@@ -22,7 +22,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from testenv import env as env_or_skip  # noqa: E402
-from tmux import Session  # noqa: E402
+from tmux import Session, private_env  # noqa: E402
 
 MAILTUI = os.path.abspath(sys.argv.pop(1))
 
@@ -37,14 +37,7 @@ class ImapLive(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="mailtui-live-")
         self.log = os.path.join(self.dir, "debug.log")
         self.folder = "Live%d" % (int(time.time() * 1000) % 100000000)
-        self.env = {
-            "HOME": self.dir,
-            "XDG_CONFIG_HOME": os.path.join(self.dir, "c"),
-            "XDG_DATA_HOME": os.path.join(self.dir, "d"),
-            "XDG_CACHE_HOME": os.path.join(self.dir, "k"),
-            "XDG_STATE_HOME": os.path.join(self.dir, "s"),
-            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-        }
+        self.env = private_env(self.dir)
         user, password = env_or_skip("USER3"), env_or_skip("PASS3")
         self.conf = os.path.join(self.dir, "config")
         with open(self.conf, "w") as f:

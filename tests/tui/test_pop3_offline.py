@@ -22,7 +22,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from tmux import Session  # noqa: E402
+from tmux import Session, private_env  # noqa: E402
 from testenv import env  # noqa: E402
 
 MAILTUI = os.path.abspath(sys.argv.pop(1))
@@ -71,14 +71,7 @@ class PrivateServers(unittest.TestCase):
         self.srv = r.stdout.strip().split("\n")[-1]
         self.senv = read_env(os.path.join(self.srv, "env"))
         self.maildir = os.path.join(self.dir, "Mail")
-        self.env = {
-            "HOME": self.dir,
-            "XDG_CONFIG_HOME": os.path.join(self.dir, "c"),
-            "XDG_DATA_HOME": os.path.join(self.dir, "d"),
-            "XDG_CACHE_HOME": os.path.join(self.dir, "k"),
-            "XDG_STATE_HOME": os.path.join(self.dir, "s"),
-            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-        }
+        self.env = private_env(self.dir)
         self.conf = os.path.join(self.dir, "config")
         with open(self.conf, "w") as f:
             f.write("[account bob]\nmode = pop3\nfrom = bob@example.test\n"

@@ -21,7 +21,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from testenv import env as env_or_skip  # noqa: E402
-from tmux import Session  # noqa: E402
+from tmux import Session, private_env  # noqa: E402
 
 MAILTUI = os.path.abspath(sys.argv.pop(1))
 
@@ -55,14 +55,7 @@ class Threads(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="mailtui-threads-")
         self.log = os.path.join(self.dir, "debug.log")
-        self.env = {
-            "HOME": self.dir,
-            "XDG_CONFIG_HOME": os.path.join(self.dir, "c"),
-            "XDG_DATA_HOME": os.path.join(self.dir, "d"),
-            "XDG_CACHE_HOME": os.path.join(self.dir, "k"),
-            "XDG_STATE_HOME": os.path.join(self.dir, "s"),
-            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-        }
+        self.env = private_env(self.dir)
 
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -14,6 +14,21 @@ class ScreenTimeout(AssertionError):
     pass
 
 
+def private_env(home, **extra):
+    """The environment of a mailtui that reads and writes only below home
+    (config, data, cache and state in c, d, k and s), in a UTF-8 locale."""
+    env = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": os.path.join(home, "c"),
+        "XDG_DATA_HOME": os.path.join(home, "d"),
+        "XDG_CACHE_HOME": os.path.join(home, "k"),
+        "XDG_STATE_HOME": os.path.join(home, "s"),
+        "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+    }
+    env.update(extra)
+    return env
+
+
 class Session:
     def __init__(self, command, env=None, width=100, height=30, cwd=None):
         self.socket = "mailtui-test-%d-%d" % (os.getpid(), int(time.monotonic() * 1e6))
